@@ -1,0 +1,146 @@
+import { compareIds, type User } from '@herald/protocol';
+import type {
+  Bus,
+  BusEvent,
+  BusOptions,
+  BusStatus,
+  History,
+  Listener,
+  Presence,
+  PresenceChange,
+  PublishOptions,
+  Subscription,
+} from './bus.js';
+import { IdClock } from './id-clock.js';
+import { ListenerMap } from './listeners.js';
+
+const READY: Promise<void> = Promise.resolve();
+
+interface TopicLog {
+  events: BusEvent[];
+  /** Id of the newest event trimmed away; resuming from before it is not exact. */
+  trimmedUpTo?: string;
+}
+
+class MemoryPresence implements Presence {
+  readonly #rooms = new Map<string, Map<string, User>>();
+  readonly #listeners = new ListenerMap<PresenceChange>();
+
+  async join(room: string, connectionId: string, user: User): Promise<void> {
+    let members = this.#rooms.get(room);
+    if (!members) {
+      members = new Map();
+      this.#rooms.set(room, members);
+    }
+    if (members.has(connectionId)) return;
+    members.set(connectionId, user);
+    this.#listeners.emit(room, { room, event: 'join', user, connectionId });
+  }
+
+  async leave(room: string, connectionId: string): Promise<void> {
+    const members = this.#rooms.get(room);
+    const user = members?.get(connectionId);
+    if (!members || !user) return;
+    members.delete(connectionId);
+    if (members.size === 0) this.#rooms.delete(room);
+    this.#listeners.emit(room, { room, event: 'leave', user, connectionId });
+  }
+
+  async members(room: string): Promise<Array<{ connectionId: string; user: User }>> {
+    const members = this.#rooms.get(room);
+    if (!members) return [];
+    return [...members].map(([connectionId, user]) => ({ connectionId, user }));
+  }
+
+  subscribe(room: string, listener: Listener<PresenceChange>): Subscription {
+    return { ready: READY, unsubscribe: this.#listeners.add(room, listener) };
+  }
+}
+
+/**
+ * The default bus: everything in this process. Fine for a single instance and for
+ * development; history and presence die with the process. Use `RedisBus` when more
+ * than one instance must act as one.
+ */
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  readonly presence: Presence = new MemoryPresence();
+  readonly #logs = new Map<string, TopicLog>();
+  readonly #listeners: ListenerMap<BusEvent>;
+  readonly #clock = new IdClock();
+  readonly #historySize: number;
+  #closed = false;
+
+  constructor(options: BusOptions, onListenerError?: (err: unknown) => void) {
+    if (!Number.isSafeInteger(options.historySize) || options.historySize < 0) {
+      throw new RangeError('historySize must be a non-negative integer');
+    }
+    this.#historySize = options.historySize;
+    this.#listeners = new ListenerMap(onListenerError);
+  }
+
+  async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {
+    if (this.#closed) throw new Error('bus is closed');
+    const event: BusEvent =
+      options.event === undefined
+        ? { id: this.#clock.next(), topic, data, ts: Date.now() }
+        : { id: this.#clock.next(), topic, data, event: options.event, ts: Date.now() };
+    this.#append(event);
+    this.#listeners.emit(topic, event);
+    return event;
+  }
+
+  subscribe(topic: string, listener: Listener<BusEvent>): Subscription {
+    return { ready: READY, unsubscribe: this.#listeners.add(topic, listener) };
+  }
+
+  async history(topic: string, after?: string, limit = this.#historySize): Promise<History> {
+    const log = this.#logs.get(topic);
+    if (after === undefined) {
+      return { events: log && limit > 0 ? log.events.slice(-limit) : [], covered: true };
+    }
+    if (!log) return { events: [], covered: true };
+    const covered = log.trimmedUpTo === undefined || compareIds(after, log.trimmedUpTo) >= 0;
+    // Ids only grow, so the first newer event is found by binary search.
+    let lo = 0;
+    let hi = log.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareIds(log.events[mid]!.id, after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return { events: log.events.slice(lo, lo + limit), covered };
+  }
+
+  isReady(): boolean {
+    return !this.#closed;
+  }
+
+  onStatus(_listener: Listener<BusStatus>): () => void {
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+  }
+
+  /** Topics with live subscribers, and listeners in all (for leak checks). */
+  stats(): { topics: number; listeners: number } {
+    return { topics: this.#listeners.size, listeners: this.#listeners.listenerCount };
+  }
+
+  #append(event: BusEvent): void {
+    let log = this.#logs.get(event.topic);
+    if (!log) {
+      log = { events: [] };
+      this.#logs.set(event.topic, log);
+    }
+    log.events.push(event);
+    const excess = log.events.length - this.#historySize;
+    if (excess > 0) {
+      const trimmed = log.events.splice(0, excess);
+      log.trimmedUpTo = trimmed[trimmed.length - 1]!.id;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ErrorCode } from './errors.js';
+import { ROOM_PATTERN } from './names.js';
+
+/** Client-chosen correlation tag echoed in `ack` and `error`. */
+const Ref = Type.String({ minLength: 1, maxLength: 64 });
+const Room = Type.String({ pattern: ROOM_PATTERN.source });
+const Id = Type.String({ pattern: '^\\d{1,15}-\\d{1,15}$' });
+
+export const JoinSchema = Type.Object({
+  type: Type.Literal('join'),
+  room: Room,
+  since: Type.Optional(Id),
+});
+export const LeaveSchema = Type.Object({
+  type: Type.Literal('leave'),
+  room: Room,
+});
+export const SendSchema = Type.Object({
+  type: Type.Literal('send'),
+  room: Room,
+  text: Type.String({ minLength: 1 }),
+  ref: Type.Optional(Ref),
+});
+
+export type JoinMessage = Static<typeof JoinSchema>;
+export type LeaveMessage = Static<typeof LeaveSchema>;
+export type SendMessage = Static<typeof SendSchema>;
+/** Everything a client may send on `/ws`. */
+export type ClientMessage = JoinMessage | LeaveMessage | SendMessage;
+export type ClientMessageType = ClientMessage['type'];
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+/** A chat message as every member of the room receives it. */
+export interface ChatMessage {
+  type: 'message';
+  room: string;
+  id: string;
+  from: User;
+  text: string;
+  ts: number;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  connectionId: string;
+  user: User;
+}
+export interface JoinedMessage {
+  type: 'joined';
+  room: string;
+  members: User[];
+  history: ChatMessage[];
+  /** false when history no longer reaches the `since` id asked for. */
+  recovered: boolean;
+}
+export interface LeftMessage {
+  type: 'left';
+  room: string;
+}
+export interface PresenceMessage {
+  type: 'presence';
+  room: string;
+  event: 'join' | 'leave';
+  user: User;
+}
+export interface AckMessage {
+  type: 'ack';
+  ref: string;
+  id: string;
+}
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  ref?: string;
+}
+/** Everything the gateway sends on `/ws`. */
+export type ServerMessage =
+  | WelcomeMessage
+  | JoinedMessage
+  | LeftMessage
+  | PresenceMessage
+  | ChatMessage
+  | AckMessage
+  | ErrorMessage;
+
+const validators = {
+  join: TypeCompiler.Compile(JoinSchema),
+  leave: TypeCompiler.Compile(LeaveSchema),
+  send: TypeCompiler.Compile(SendSchema),
+} as const;
+
+export type DecodeResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; error: ErrorMessage };
+
+function fail(message: string, ref?: string): DecodeResult {
+  const error: ErrorMessage = { type: 'error', code: 'bad_request', message };
+  if (ref !== undefined) error.ref = ref;
+  return { ok: false, error };
+}
+
+/**
+ * Decodes one text frame from a client. Never throws: anything that is not a valid
+ * client message comes back as a `bad_request` error naming the first problem, with
+ * the client's `ref` when it sent a usable one.
+ */
+export function decodeClientMessage(text: string): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('invalid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('a message must be a JSON object');
+  }
+  const record = value as Record<string, unknown>;
+  const ref =
+    typeof record.ref === 'string' && record.ref.length > 0 && record.ref.length <= 64
+      ? record.ref
+      : undefined;
+  const type = record.type;
+  if (typeof type !== 'string') return fail('missing "type"', ref);
+  if (!Object.hasOwn(validators, type)) {
+    return fail(`unknown message type "${type.slice(0, 32)}"`, ref);
+  }
+  const validator = validators[type as ClientMessageType];
+  if (!validator.Check(value)) {
+    const first = validator.Errors(value).First();
+    const path = first?.path ? first.path.slice(1) : '';
+    const detail =
+      path === 'room'
+        ? 'must be 1-64 of letters, digits, "_", "-", "."'
+        : path === 'since'
+          ? 'must be a message id like "1700000000000-0"'
+          : (first?.message ?? 'is invalid').toLowerCase();
+    return fail(path ? `"${path}" ${detail}` : detail, ref);
+  }
+  return { ok: true, message: value as ClientMessage };
+}

@@ -1,0 +1,5 @@
+export * from './chat.js';
+export * from './errors.js';
+export * from './ids.js';
+export * from './names.js';
+export * from './sse.js';

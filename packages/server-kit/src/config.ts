@@ -1,0 +1,97 @@
+import { ConfigError } from './errors.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Settings both services read; each documented in the README with its default. */
+export interface CommonConfig {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  /** undefined: any origin (no credentials). Otherwise the exact allowed origins. */
+  corsOrigins: string[] | undefined;
+  historySize: number;
+  heartbeatMs: number;
+  maxMessageBytes: number;
+  maxBufferedBytes: number;
+  logLevel: string;
+}
+
+export const COMMON_DEFAULTS = {
+  HOST: '127.0.0.1',
+  HISTORY_SIZE: 1000,
+  HEARTBEAT_MS: 15_000,
+  MAX_MESSAGE_BYTES: 64 * 1024,
+  MAX_BUFFERED_BYTES: 1024 * 1024,
+  LOG_LEVEL: 'info',
+} as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function readString(env: Env, name: string): string | undefined {
+  return raw(env, name);
+}
+
+export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${value}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return value;
+}
+
+export function readOrigins(env: Env, name: string): string[] | undefined {
+  const value = raw(env, name);
+  if (value === undefined || value === '*') return undefined;
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(name, `"${origin}" is not an origin like https://example.com`);
+    }
+    if (url.origin !== origin) {
+      throw new ConfigError(name, `"${origin}" is not an origin (scheme://host[:port], no path), did you mean "${url.origin}"?`);
+    }
+  }
+  return origins;
+}
+
+export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
+  const logLevel = raw(env, 'LOG_LEVEL') ?? COMMON_DEFAULTS.LOG_LEVEL;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    port: readInt(env, 'PORT', defaultPort, 0, 65535),
+    host: raw(env, 'HOST') ?? COMMON_DEFAULTS.HOST,
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    corsOrigins: readOrigins(env, 'CORS_ORIGINS'),
+    historySize: readInt(env, 'HISTORY_SIZE', COMMON_DEFAULTS.HISTORY_SIZE, 1, 1_000_000),
+    heartbeatMs: readInt(env, 'HEARTBEAT_MS', COMMON_DEFAULTS.HEARTBEAT_MS, 100, 3_600_000),
+    maxMessageBytes: readInt(env, 'MAX_MESSAGE_BYTES', COMMON_DEFAULTS.MAX_MESSAGE_BYTES, 64, 64 * 1024 * 1024),
+    maxBufferedBytes: readInt(env, 'MAX_BUFFERED_BYTES', COMMON_DEFAULTS.MAX_BUFFERED_BYTES, 1024, 1024 * 1024 * 1024),
+    logLevel,
+  };
+}
