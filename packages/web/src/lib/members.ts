@@ -1,0 +1,33 @@
+import type { User } from '@herald/protocol';
+
+/**
+ * The member list of one room, kept from `joined` and `presence`. Presence is per
+ * connection (one user may have two tabs), so each user is counted and listed
+ * while at least one of their connections is in the room.
+ */
+export class RoomMembers {
+  readonly #users = new Map<string, { user: User; count: number }>();
+
+  /** Replaces the list with the snapshot a `joined` reply carries. */
+  reset(members: readonly User[]): void {
+    this.#users.clear();
+    for (const user of members) this.add(user);
+  }
+
+  add(user: User): void {
+    const entry = this.#users.get(user.id);
+    if (entry) entry.count += 1;
+    else this.#users.set(user.id, { user, count: 1 });
+  }
+
+  remove(user: User): void {
+    const entry = this.#users.get(user.id);
+    if (!entry) return;
+    entry.count -= 1;
+    if (entry.count <= 0) this.#users.delete(user.id);
+  }
+
+  list(): User[] {
+    return [...this.#users.values()].map((e) => e.user);
+  }
+}
