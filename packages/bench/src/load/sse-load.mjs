@@ -1,0 +1,211 @@
+// SSE load: raw http streams scanned for the payload marker (cheaper than a full SSE
+// parser per event), and POST /publish over a small keep-alive pool.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { sampleRss } from '../proc-stats.mjs';
+import {
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK,
+  paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
+} from './common.mjs';
+
+const noop = () => {};
+
+/**
+ * Opens GET /sse?topic=<topic>. Ready: for Herald when headers and the first bytes (its
+ * `retry:` line) arrived; for the baseline, which writes nothing until an event, on headers.
+ */
+function openStream(cfg, topic, onChunk, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const req = http.request({
+      host: '127.0.0.1',
+      port: cfg.port,
+      path: `/sse?topic=${topic}`,
+      agent: false,
+      headers: { accept: 'text/event-stream' },
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`/sse not ready after ${timeoutMs} ms`)), timeoutMs);
+    function settle(error) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        req.destroy();
+        reject(error);
+      } else {
+        resolve(req);
+      }
+    }
+    req.on('error', (error) => settle(error));
+    req.on('response', (res) => {
+      res.on('error', noop);
+      if (res.statusCode !== 200) {
+        res.resume();
+        settle(new Error(`GET /sse answered ${res.statusCode}`));
+        return;
+      }
+      res.on('data', (chunk) => {
+        if (!settled) settle();
+        onChunk(chunk);
+      });
+      if (cfg.kind !== 'herald') settle();
+    });
+    req.end();
+  });
+}
+
+/**
+ * Per-stream scanner: finds `<phase>@@<ms>@@` in complete events only (up to the last
+ * blank line), carrying the unfinished rest over to the next chunk.
+ */
+function scanner(onMarker) {
+  let rest = '';
+  return (chunk) => {
+    const text = rest + chunk.toString('latin1');
+    const complete = text.lastIndexOf('\n\n');
+    if (complete === -1) {
+      rest = text;
+      return;
+    }
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(MARK, from);
+      if (at === -1 || at > complete) break;
+      const close = text.indexOf(MARK, at + 2);
+      onMarker(text.charCodeAt(at - 1), text, at + 2, close);
+      from = close + 2;
+    }
+    rest = complete + 2 === text.length ? '' : text.slice(complete + 2);
+  };
+}
+
+function publisher(cfg) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.publishConcurrency });
+  let failures = 0;
+  function publish(phase) {
+    const body = JSON.stringify({ topic: 'bench', data: { t: stamp(phase) } });
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: cfg.port,
+          path: '/publish',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (part) => (text += part));
+          res.on('end', () => {
+            if (res.statusCode === 202) resolve();
+            else reject(new Error(`POST /publish answered ${res.statusCode}: ${text.slice(0, 200)}`));
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    }).catch((error) => {
+      failures++;
+      throw error;
+    });
+  }
+  return { publish, failures: () => failures, close: () => agent.destroy() };
+}
+
+function closeAll(streams) {
+  for (const req of streams) req.destroy();
+}
+
+/** N subscribers on one topic; a burst of BURST publishes, then RATE/s for DURATION s. */
+export async function sseFanout(cfg) {
+  const { n, burst, rate, duration, concurrency, publishConcurrency, serverPid } = cfg;
+  const latency = new LatencyRecorder(n * Math.ceil(rate * duration) + n);
+  let chunks = 0;
+  let burstDelivered = 0;
+  let lastBurstAt = 0;
+  let closed = 0;
+  function onMarker(phase, text, start, end) {
+    if (phase === BURST_CODE) {
+      burstDelivered++;
+      lastBurstAt = performance.now();
+    } else if (phase === LATENCY_CODE) {
+      latency.add(Number(text.slice(start, end)));
+    }
+  }
+  const streams = await pool(n, concurrency, async () => {
+    const scan = scanner(onMarker);
+    const req = await openStream(cfg, 'bench', (chunk) => {
+      chunks++;
+      scan(chunk);
+    });
+    req.on('close', () => closed++);
+    return req;
+  });
+  await quiesce(() => chunks);
+  const pub = publisher(cfg);
+
+  const expected = n * burst;
+  const window = startWindow(serverPid);
+  await pool(burst, publishConcurrency, () => pub.publish(BURST_PHASE));
+  const burstComplete = await waitUntil(() => burstDelivered >= expected, () => burstDelivered);
+  const burstWindow = window.end(lastBurstAt);
+  await quiesce(() => chunks);
+
+  const inFlight = [];
+  const sent = await paced(rate, duration, () => inFlight.push(pub.publish(LATENCY_PHASE).catch(noop)));
+  await Promise.all(inFlight);
+  if (pub.failures() > 0) throw new Error(`${pub.failures()} latency-phase publishes failed`);
+  const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
+  const summary = latency.summary();
+  pub.close();
+  closeAll(streams);
+  return {
+    metrics: {
+      burstRate: burstDelivered / (burstWindow.wallMs / 1000),
+      cpuPerDelivery: burstWindow.serverCpuMicros / burstDelivered,
+      p50Ms: summary.p50Ms,
+      p99Ms: summary.p99Ms,
+    },
+    details: {
+      burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
+      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
+      subscribersClosed: closed,
+    },
+  };
+}
+
+/** RSS growth of the server per idle stream (subscribed to a quiet topic). */
+export async function sseIdle(cfg) {
+  const { idleN, concurrency, serverPid, settleMs } = cfg;
+  closeAll(await pool(Math.min(100, idleN), concurrency, () => openStream(cfg, 'idle', noop)));
+  await sleep(settleMs);
+  const before = await sampleRss(serverPid);
+  const streams = await pool(idleN, concurrency, () => openStream(cfg, 'idle', noop));
+  await sleep(settleMs);
+  const after = await sampleRss(serverPid);
+  closeAll(streams);
+  return {
+    metrics: { bytesPerConnection: (after.median - before.median) / idleN },
+    details: { connections: idleN, rssBefore: before, rssAfter: after },
+  };
+}
+
+/** Streams per second until SETUP_N are open, CONCURRENCY attempts in flight. */
+export async function sseSetup(cfg) {
+  const { setupN, concurrency, serverPid } = cfg;
+  closeAll(await pool(Math.min(20, setupN), concurrency, () => openStream(cfg, 'setup', noop)));
+  await sleep(200);
+  const window = startWindow(serverPid);
+  const streams = await pool(setupN, concurrency, () => openStream(cfg, 'setup', noop));
+  const measured = window.end();
+  closeAll(streams);
+  return {
+    metrics: {
+      connectionsPerSecond: setupN / (measured.wallMs / 1000),
+      cpuPerConnection: measured.serverCpuMicros / setupN,
+    },
+    details: { connections: setupN, ...measured },
+  };
+}

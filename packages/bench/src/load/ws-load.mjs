@@ -1,0 +1,162 @@
+// WebSocket load: lean `ws` clients (no compression, no UTF-8 validation) that count
+// frames and read only the send time out of each payload.
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { sampleRss } from '../proc-stats.mjs';
+import {
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK,
+  paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
+} from './common.mjs';
+
+const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true };
+const ROOM = 'bench';
+const noop = () => {};
+
+function urlFor(cfg, name) {
+  return cfg.kind === 'herald' ? `ws://127.0.0.1:${cfg.port}/ws?name=${name}` : `ws://127.0.0.1:${cfg.port}/`;
+}
+
+/**
+ * Resolves with an open client: for Herald once `welcome` came (and `joined` when a room
+ * is given), for the baseline on `open`. Setup frames are parsed; measured ones never are.
+ */
+function openClient(cfg, name, room, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(urlFor(cfg, name), CLIENT_OPTIONS);
+    const timer = setTimeout(() => fail(new Error(`${name}: not ready after ${timeoutMs} ms`)), timeoutMs);
+    function cleanup() {
+      clearTimeout(timer);
+      ws.removeListener('message', onSetupFrame);
+      ws.removeListener('open', ready);
+      ws.removeListener('error', fail);
+      ws.removeListener('close', onEarlyClose);
+      ws.on('error', noop);
+    }
+    function ready() {
+      cleanup();
+      resolve(ws);
+    }
+    function fail(error) {
+      cleanup();
+      ws.terminate();
+      reject(error);
+    }
+    function onEarlyClose(code) {
+      fail(new Error(`${name}: closed with ${code} before ready`));
+    }
+    function onSetupFrame(data) {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'welcome') {
+        if (room === null) ready();
+        else ws.send(JSON.stringify({ type: 'join', room }));
+      } else if (message.type === 'joined') {
+        ready();
+      } else if (message.type === 'error') {
+        fail(new Error(`${name}: server said ${data.toString().slice(0, 200)}`));
+      }
+    }
+    ws.on('error', fail);
+    ws.on('close', onEarlyClose);
+    if (cfg.kind === 'herald') ws.on('message', onSetupFrame);
+    else ws.on('open', ready);
+  });
+}
+
+const sendFrame = (text) => JSON.stringify({ type: 'send', room: ROOM, text });
+
+function closeAll(clients) {
+  for (const ws of clients) ws.terminate();
+}
+
+/** N subscribers in one room; a burst of BURST messages, then RATE msg/s for DURATION s. */
+export async function wsFanout(cfg) {
+  const { n, burst, rate, duration, concurrency, serverPid } = cfg;
+  const latency = new LatencyRecorder(n * Math.ceil(rate * duration) + n);
+  let frames = 0;
+  let burstDelivered = 0;
+  let lastBurstAt = 0;
+  let closed = 0;
+  function onFrame(data) {
+    frames++;
+    const at = data.indexOf(MARK);
+    if (at <= 0) return;
+    const phase = data[at - 1];
+    if (phase === BURST_CODE) {
+      burstDelivered++;
+      lastBurstAt = performance.now();
+    } else if (phase === LATENCY_CODE) {
+      latency.add(Number(data.toString('latin1', at + 2, data.indexOf(MARK, at + 2))));
+    }
+  }
+  const subscribers = await pool(n, concurrency, async (i) => {
+    const ws = await openClient(cfg, `sub${i}`, ROOM);
+    ws.on('message', onFrame);
+    ws.on('close', () => closed++);
+    return ws;
+  });
+  let publisherFrames = 0;
+  const publisher = await openClient(cfg, 'publisher', ROOM);
+  publisher.on('message', () => publisherFrames++);
+  // Joins fan out presence to every member; let that drain before measuring.
+  await quiesce(() => frames + publisherFrames);
+
+  const expected = n * burst;
+  const window = startWindow(serverPid);
+  for (let i = 0; i < burst; i++) publisher.send(sendFrame(stamp(BURST_PHASE)));
+  const burstComplete = await waitUntil(() => burstDelivered >= expected, () => burstDelivered);
+  const burstWindow = window.end(lastBurstAt);
+  await quiesce(() => frames + publisherFrames);
+
+  const sent = await paced(rate, duration, () => publisher.send(sendFrame(stamp(LATENCY_PHASE))));
+  const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
+  const summary = latency.summary();
+  closeAll([...subscribers, publisher]);
+  return {
+    metrics: {
+      burstRate: burstDelivered / (burstWindow.wallMs / 1000),
+      cpuPerDelivery: burstWindow.serverCpuMicros / burstDelivered,
+      p50Ms: summary.p50Ms,
+      p99Ms: summary.p99Ms,
+    },
+    details: {
+      burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
+      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
+      subscribersClosed: closed,
+    },
+  };
+}
+
+/** RSS growth of the server per idle connection (connected, no room joined). */
+export async function wsIdle(cfg) {
+  const { idleN, concurrency, serverPid, settleMs } = cfg;
+  // Warm-up: the first connections pay for lazy module loading and JIT, not per-connection state.
+  closeAll(await pool(Math.min(100, idleN), concurrency, (i) => openClient(cfg, `warm${i}`, null)));
+  await sleep(settleMs);
+  const before = await sampleRss(serverPid);
+  const clients = await pool(idleN, concurrency, (i) => openClient(cfg, `idle${i}`, null));
+  await sleep(settleMs);
+  const after = await sampleRss(serverPid);
+  closeAll(clients);
+  return {
+    metrics: { bytesPerConnection: (after.median - before.median) / idleN },
+    details: { connections: idleN, rssBefore: before, rssAfter: after },
+  };
+}
+
+/** Connections per second until SETUP_N clients are ready, CONCURRENCY attempts in flight. */
+export async function wsSetup(cfg) {
+  const { setupN, concurrency, serverPid } = cfg;
+  closeAll(await pool(Math.min(20, setupN), concurrency, (i) => openClient(cfg, `warm${i}`, null)));
+  await sleep(200);
+  const window = startWindow(serverPid);
+  const clients = await pool(setupN, concurrency, (i) => openClient(cfg, `setup${i}`, null));
+  const measured = window.end();
+  closeAll(clients);
+  return {
+    metrics: {
+      connectionsPerSecond: setupN / (measured.wallMs / 1000),
+      cpuPerConnection: measured.serverCpuMicros / setupN,
+    },
+    details: { connections: setupN, ...measured },
+  };
+}

@@ -1,0 +1,77 @@
+// Bench options: flags win over environment variables, which win over defaults.
+// `--quick` swaps in tiny defaults so the whole run takes seconds (the smoke test uses it).
+
+export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup'];
+
+const NUMBERS = {
+  N: { flag: 'n', full: 1000, quick: 20, min: 1, max: 10_000, help: 'fan-out subscribers' },
+  BURST: { flag: 'burst', full: 1000, quick: 50, min: 1, max: 1_000_000, help: 'messages in the burst' },
+  RATE: { flag: 'rate', full: 50, quick: 50, min: 1, max: 10_000, help: 'messages/s in the latency phase' },
+  DURATION: { flag: 'duration', full: 5, quick: 1, min: 0.1, max: 600, help: 'seconds of the latency phase' },
+  IDLE_N: { flag: 'idle-n', full: 5000, quick: 50, min: 1, max: 15_000, help: 'idle connections per transport' },
+  SETUP_N: { flag: 'setup-n', full: 2000, quick: 50, min: 1, max: 15_000, help: 'connections opened in the setup test' },
+  CONCURRENCY: { flag: 'concurrency', full: 50, quick: 10, min: 1, max: 1000, help: 'connection attempts in flight' },
+  PUBLISH_CONCURRENCY: { flag: 'publish-concurrency', full: 4, quick: 4, min: 1, max: 64, help: 'SSE POST /publish in flight' },
+};
+
+export class OptionsError extends Error {}
+
+export function usage() {
+  const lines = Object.entries(NUMBERS).map(
+    ([env, o]) => `  --${o.flag}=<n>  (env ${env}, default ${o.full}, quick ${o.quick})  ${o.help}`,
+  );
+  return [
+    'usage: pnpm bench [--quick] [--only=<scenario,...>] [--json=<file>] [options]',
+    ...lines,
+    `  --only=<list>  (env ONLY) any of ${SCENARIOS.join(', ')}`,
+    '  --json=<file>  (env BENCH_JSON) where to write the results (default bench-results/bench-<timestamp>.json)',
+  ].join('\n');
+}
+
+function parseFlags(argv) {
+  const flags = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new OptionsError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    if (eq !== -1) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (arg === '--quick' || arg === '--help') flags.set(arg.slice(2), 'true');
+    else if (i + 1 < argv.length) flags.set(arg.slice(2), argv[++i]);
+    else throw new OptionsError(`${arg} needs a value`);
+  }
+  return flags;
+}
+
+function toNumber(name, text, spec) {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < spec.min || n > spec.max) {
+    throw new OptionsError(`${name} must be a number from ${spec.min} to ${spec.max}, got "${text}"`);
+  }
+  return spec.min >= 1 ? Math.round(n) : n;
+}
+
+/** Reads options from argv (without node and script) and env; throws OptionsError on bad input. */
+export function readOptions(argv, env) {
+  const flags = parseFlags(argv);
+  const known = new Set(['quick', 'help', 'only', 'json', ...Object.values(NUMBERS).map((o) => o.flag)]);
+  for (const name of flags.keys()) {
+    if (!known.has(name)) throw new OptionsError(`unknown option --${name}`);
+  }
+  const quick = flags.has('quick') || env.QUICK === '1';
+  const options = { quick, help: flags.has('help') };
+  for (const [envName, spec] of Object.entries(NUMBERS)) {
+    const text = flags.get(spec.flag) ?? env[envName];
+    options[camel(envName)] = text === undefined ? (quick ? spec.quick : spec.full) : toNumber(envName, text, spec);
+  }
+  const only = flags.get('only') ?? env.ONLY;
+  options.scenarios = only === undefined ? SCENARIOS : only.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of options.scenarios) {
+    if (!SCENARIOS.includes(s)) throw new OptionsError(`unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
+  }
+  options.json = flags.get('json') ?? env.BENCH_JSON;
+  return options;
+}
+
+function camel(envName) {
+  return envName.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+}

@@ -1,0 +1,65 @@
+// The servers under test: Herald's two services, run as black boxes from their builds,
+// and the two naive baselines written the seed's way.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '../../..');
+
+// Herald gets what the scenarios need and nothing from the caller's shell that would
+// change what is measured (a REDIS_URL, auth, a publish token).
+const HERALD_ENV = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT: '0',
+  MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
+};
+const CLEARED = ['REDIS_URL', 'AUTH_SECRET', 'PUBLISH_TOKEN', 'CORS_ORIGINS'];
+
+export const TARGETS = {
+  'herald-ws': {
+    name: 'Herald chat-gateway',
+    kind: 'herald',
+    script: process.env.HERALD_CHAT_GATEWAY ?? path.join(REPO_ROOT, 'apps/chat-gateway/dist/main.js'),
+    env: HERALD_ENV,
+    readyPath: '/readyz',
+  },
+  'herald-sse': {
+    name: 'Herald event-stream',
+    kind: 'herald',
+    script: process.env.HERALD_EVENT_STREAM ?? path.join(REPO_ROOT, 'apps/event-stream/dist/main.js'),
+    env: HERALD_ENV,
+    readyPath: '/readyz',
+  },
+  'naive-ws': {
+    name: 'naive ws broadcast',
+    kind: 'naive',
+    script: path.join(here, 'servers/naive-ws.mjs'),
+    env: { HOST: '127.0.0.1' },
+    readyPath: null,
+  },
+  'naive-sse': {
+    name: 'naive Express SSE hub',
+    kind: 'naive',
+    script: path.join(here, 'servers/naive-sse.mjs'),
+    env: { HOST: '127.0.0.1' },
+    readyPath: null,
+  },
+};
+
+/** Which server each scenario runs against, per side. */
+export function targetFor(scenario, side) {
+  const transport = scenario.startsWith('ws-') ? 'ws' : 'sse';
+  return TARGETS[side === 'herald' ? `herald-${transport}` : `naive-${transport}`];
+}
+
+export function environmentFor(target, port) {
+  const env = { ...process.env, ...target.env, PORT: String(port) };
+  if (target.kind === 'herald') for (const name of CLEARED) delete env[name];
+  return env;
+}
+
+export function isBuilt(target) {
+  return existsSync(target.script);
+}
