@@ -152,6 +152,19 @@ describe('ChatClient (fake socket)', () => {
     expect(c.state).toMatchObject({ state: 'reconnecting', attempt: 1, delayMs: 500 });
   });
 
+  it('reconnectNow skips the remaining delay, and only while reconnecting', () => {
+    const { c } = client();
+    c.connect();
+    c.reconnectNow();
+    expect(FakeSocket.instances).toHaveLength(1);
+    FakeSocket.last().drop();
+    c.reconnectNow();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(c.state).toEqual({ state: 'connecting', attempt: 1 });
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
   it('says so when a rejoin could not recover everything', () => {
     const { c, seen } = client();
     c.connect();

@@ -116,6 +116,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#open();
   }
 
+  /** Skips the rest of the backoff delay (a "retry now" button). */
+  reconnectNow(): void {
+    if (!this.#wanted || this.#state.state !== 'reconnecting') return;
+    clearTimeout(this.#retryTimer);
+    this.#open();
+  }
+
   close(): void {
     this.#wanted = false;
     clearTimeout(this.#retryTimer);
