@@ -1,0 +1,70 @@
+import cors from '@fastify/cors';
+import type { Bus } from '@herald/bus';
+import { createMetrics, loggerOptions, opsPlugin, type Metrics } from '@herald/server-kit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { StreamConfig } from './config.js';
+import { errorsPlugin } from './errors.js';
+import { Hub } from './hub.js';
+import { publishRoute } from './publish-route.js';
+import { sseRoute } from './sse-route.js';
+import { TimeTicker } from './time-ticker.js';
+
+export interface BuildAppOptions {
+  config: StreamConfig;
+  bus: Bus;
+  metrics?: Metrics;
+  /** A ready logger (main.ts shares one with the bus); otherwise one is made from config. */
+  logger?: FastifyBaseLogger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The SSE fan-out of this instance (stats for tests and leak checks). */
+    sseHub: Hub;
+  }
+}
+
+// Browsers may send these on a stream or a publish; nothing else needs exposing.
+const CORS_ALLOWED_HEADERS = ['Last-Event-ID', 'Content-Type', 'Authorization'];
+const CORS_METHODS = ['GET', 'HEAD', 'POST'];
+
+function corsOptions(origins: string[] | undefined) {
+  // Credentials only with an explicit list: browsers refuse `*` with credentials.
+  return origins === undefined
+    ? { origin: '*', credentials: false, methods: CORS_METHODS, allowedHeaders: CORS_ALLOWED_HEADERS }
+    : { origin: origins, credentials: true, methods: CORS_METHODS, allowedHeaders: CORS_ALLOWED_HEADERS };
+}
+
+/** The event-stream service, not yet listening. The caller owns `bus` and closes it. */
+export function buildApp({ config, bus, metrics = createMetrics('event-stream'), logger }: BuildAppOptions): FastifyInstance {
+  const app =
+    logger === undefined
+      ? Fastify({ logger: loggerOptions(config.logLevel), bodyLimit: config.maxMessageBytes })
+      : Fastify({ loggerInstance: logger, bodyLimit: config.maxMessageBytes });
+
+  const hub = new Hub({
+    bus,
+    ticker: new TimeTicker(config.timeIntervalMs),
+    metrics,
+    heartbeatMs: config.heartbeatMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    log: app.log,
+  });
+  app.decorate('sseHub', hub);
+
+  app.register(errorsPlugin);
+  app.register(cors, corsOptions(config.corsOrigins));
+  app.register(opsPlugin, { bus, metrics });
+  // Registered after opsPlugin, so `draining` is already true when streams end:
+  // clients that reconnect at once get 503 instead of a stream that ends again.
+  app.addHook('preClose', async () => hub.endAll());
+  app.addHook('onClose', async () => hub.endAll());
+  app.register(sseRoute, { bus, hub, metrics, retryMs: config.retryMs });
+  app.register(publishRoute, {
+    bus,
+    metrics,
+    publishToken: config.publishToken,
+    maxMessageBytes: config.maxMessageBytes,
+  });
+  return app;
+}

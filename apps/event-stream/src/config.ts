@@ -1,0 +1,35 @@
+import { ConfigError, readCommonConfig, readInt, readString, type CommonConfig } from '@herald/server-kit';
+
+type Env = Record<string, string | undefined>;
+
+export interface StreamConfig extends CommonConfig {
+  /** Required as `Authorization: Bearer <token>` on POST /publish; unset: loopback callers only. */
+  publishToken: string | undefined;
+  /** The `retry:` line every stream starts with: the client's reconnect delay. */
+  retryMs: number;
+  /** Period of the built-in `time` topic. */
+  timeIntervalMs: number;
+}
+
+export const STREAM_DEFAULTS = {
+  PORT: 8088,
+  RETRY_MS: 2000,
+  TIME_INTERVAL_MS: 1000,
+} as const;
+
+// A short token is guessable; refusing it at start-up beats a weak deployment.
+const MIN_TOKEN_LENGTH = 16;
+
+export function readStreamConfig(env: Env): StreamConfig {
+  const common = readCommonConfig(env, STREAM_DEFAULTS.PORT);
+  const publishToken = readString(env, 'PUBLISH_TOKEN');
+  if (publishToken !== undefined && publishToken.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError('PUBLISH_TOKEN', `must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
+  return {
+    ...common,
+    publishToken,
+    retryMs: readInt(env, 'RETRY_MS', STREAM_DEFAULTS.RETRY_MS, 0, 3_600_000),
+    timeIntervalMs: readInt(env, 'TIME_INTERVAL_MS', STREAM_DEFAULTS.TIME_INTERVAL_MS, 10, 3_600_000),
+  };
+}

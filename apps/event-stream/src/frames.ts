@@ -1,0 +1,25 @@
+import type { BusEvent } from '@herald/bus';
+import { encodeEvent, HEARTBEAT } from '@herald/protocol';
+
+/** The SSE frame of one bus event: `id:`, optional `event:`, `data:` lines. */
+export function encodeBusEvent(event: BusEvent): string {
+  return event.event === undefined
+    ? encodeEvent({ id: event.id, data: event.data })
+    : encodeEvent({ id: event.id, event: event.event, data: event.data });
+}
+
+export const RESET_EVENT = 'reset';
+
+/**
+ * Says that history no longer reaches `lastEventId` on `topics`. It carries no
+ * `id:` so the client's last event id stays where it was.
+ */
+export function encodeReset(topics: readonly string[], lastEventId: string): string {
+  return encodeEvent({
+    event: RESET_EVENT,
+    data: JSON.stringify({ reason: 'history_trimmed', topics, lastEventId }),
+  });
+}
+
+/** Encoded once: every stream receives the same bytes. */
+export const HEARTBEAT_CHUNK = Buffer.from(HEARTBEAT);

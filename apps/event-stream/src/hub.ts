@@ -1,0 +1,189 @@
+import type { ServerResponse } from 'node:http';
+import type { Bus, BusEvent, Subscription } from '@herald/bus';
+import type { Metrics } from '@herald/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import { encodeBusEvent, HEARTBEAT_CHUNK } from './frames.js';
+import { SseClient, type Batch } from './sse-client.js';
+import { SseStream } from './sse-stream.js';
+import { TIME_TOPIC, type TimeTicker } from './time-ticker.js';
+
+export interface HubOptions {
+  bus: Bus;
+  ticker: TimeTicker;
+  metrics: Metrics;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  log: FastifyBaseLogger;
+}
+
+export interface HubStats {
+  /** Open SSE connections. */
+  streams: number;
+  /** Topics with a subscription (bus or ticker) held by this hub. */
+  topics: number;
+  /** (client, topic) pairs. */
+  listeners: number;
+  heartbeat: boolean;
+  time: boolean;
+}
+
+interface TopicEntry {
+  readonly clients: Set<SseClient>;
+  subscription?: Subscription;
+  /** Events of the current event-loop turn, not yet written. */
+  events: BusEvent[];
+  text: string;
+}
+
+/**
+ * Fan-out: one subscription per topic for the whole instance, shared by every local
+ * stream of that topic. Events arriving in one event-loop turn are encoded once,
+ * joined into one Buffer per topic and written once to each subscriber, so a burst
+ * costs each socket one write, not one per event.
+ */
+export class Hub {
+  readonly #options: HubOptions;
+  readonly #topics = new Map<string, TopicEntry>();
+  readonly #clients = new Set<SseClient>();
+  #dirty: TopicEntry[] = [];
+  #flushScheduled = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(options: HubOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Registers a connection on its topics. The client holds events until the route
+   * calls `goLive`; `ready` resolves once every topic's subscription is live.
+   */
+  connect(res: ServerResponse, topics: readonly string[]): { client: SseClient; ready: Promise<void> } {
+    const { maxBufferedBytes } = this.#options;
+    const stream = new SseStream(res, { maxBufferedBytes, onSlow: () => this.#onSlow(client) });
+    const client = new SseClient(stream, topics, maxBufferedBytes);
+    const release = () => this.remove(client);
+    res.once('close', release);
+    res.once('error', release);
+
+    this.#clients.add(client);
+    this.#options.metrics.connections.inc();
+    if (this.#heartbeat === undefined) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
+    }
+    const ready: Promise<void>[] = [];
+    try {
+      for (const topic of topics) ready.push(this.#join(topic, client));
+    } catch (err) {
+      this.remove(client);
+      throw err;
+    }
+    return { client, ready: Promise.all(ready).then(() => undefined) };
+  }
+
+  /** Releases a client's topics and timers; idempotent. Never touches its response. */
+  remove(client: SseClient): void {
+    if (!this.#clients.delete(client)) return;
+    client.markClosed();
+    this.#options.metrics.connections.dec();
+    for (const topic of client.topics) {
+      const entry = this.#topics.get(topic);
+      if (!entry) continue;
+      entry.clients.delete(client);
+      if (entry.clients.size === 0) {
+        this.#topics.delete(topic);
+        entry.subscription?.unsubscribe();
+      }
+    }
+    if (this.#clients.size === 0 && this.#heartbeat !== undefined) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+
+  /** Writes everything pending now (the route calls it right before going live). */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#dirty.length === 0) return;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    const { metrics } = this.#options;
+    for (const entry of dirty) {
+      const batch: Batch = { events: entry.events, chunk: Buffer.from(entry.text) };
+      entry.events = [];
+      entry.text = '';
+      let written = 0;
+      for (const client of entry.clients) if (client.deliver(batch)) written += 1;
+      if (written === 0) continue;
+      metrics.messagesOut.inc(written * batch.events.length);
+      const now = Date.now();
+      for (const event of batch.events) metrics.deliverLatency.observe(Math.max(0, now - event.ts) / 1000);
+    }
+  }
+
+  /** Drain: ends every open stream (clients resume elsewhere with Last-Event-ID). */
+  endAll(): void {
+    this.flush();
+    for (const client of [...this.#clients]) {
+      // A client still being set up has no response head yet: the route answers it 503.
+      if (client.stream.opened) client.stream.end();
+      this.remove(client);
+    }
+  }
+
+  stats(): HubStats {
+    let listeners = 0;
+    for (const entry of this.#topics.values()) listeners += entry.clients.size;
+    return {
+      streams: this.#clients.size,
+      topics: this.#topics.size,
+      listeners,
+      heartbeat: this.#heartbeat !== undefined,
+      time: this.#options.ticker.running,
+    };
+  }
+
+  #join(topic: string, client: SseClient): Promise<void> {
+    let entry = this.#topics.get(topic);
+    if (!entry) {
+      const created: TopicEntry = { clients: new Set(), events: [], text: '' };
+      const source = topic === TIME_TOPIC ? this.#options.ticker : this.#options.bus;
+      created.subscription = source.subscribe(topic, (event) => this.#onEvent(created, event));
+      this.#topics.set(topic, created);
+      entry = created;
+    }
+    entry.clients.add(client);
+    return entry.subscription!.ready;
+  }
+
+  #onEvent(entry: TopicEntry, event: BusEvent): void {
+    let text: string;
+    try {
+      text = encodeBusEvent(event);
+    } catch (err) {
+      // Only a publisher that skipped validation (another service on the same Redis) gets here.
+      this.#options.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
+      this.#options.metrics.dropped.inc();
+      return;
+    }
+    if (entry.events.length === 0) this.#dirty.push(entry);
+    entry.events.push(event);
+    entry.text += text;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(() => {
+        if (this.#flushScheduled) this.flush();
+      });
+    }
+  }
+
+  #beat(): void {
+    for (const client of this.#clients) client.heartbeat(HEARTBEAT_CHUNK);
+  }
+
+  #onSlow(client: SseClient): void {
+    this.#options.metrics.slowConsumersClosed.inc();
+    this.#options.metrics.dropped.inc();
+    this.#options.log.debug({ topics: client.topics }, 'slow SSE consumer cut off');
+    this.remove(client);
+  }
+}

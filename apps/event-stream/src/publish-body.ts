@@ -1,0 +1,43 @@
+import { isEventName, isTopicName } from '@herald/protocol';
+import { badRequest } from './errors.js';
+import { TIME_TOPIC } from './time-ticker.js';
+
+export interface PublishItem {
+  topic: string;
+  /** The JSON text of `data`, serialized once here and sent as-is to every stream. */
+  data: string;
+  event?: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readItem(value: unknown, where: string): PublishItem {
+  if (!isObject(value)) throw badRequest(`${where}must be an object {"topic","data","event"?}`);
+  const { topic, data, event } = value;
+  if (!isTopicName(topic)) {
+    throw badRequest(`${where}topic must be 1-128 characters of A-Z a-z 0-9 _ . : -, not starting with . : -`);
+  }
+  if (topic === TIME_TOPIC) throw badRequest(`${where}topic "${TIME_TOPIC}" is built in and cannot be published to`);
+  if (data === undefined) throw badRequest(`${where}data is required (any JSON value)`);
+  if (event !== undefined && !isEventName(event)) {
+    throw badRequest(`${where}event must be 1-64 characters of A-Z a-z 0-9 _ . : - (no spaces or line breaks)`);
+  }
+  const item: PublishItem = { topic, data: JSON.stringify(data) };
+  if (event !== undefined) item.event = event;
+  return item;
+}
+
+/**
+ * Checks a whole POST /publish body before anything is published: one object, or
+ * a non-empty array of them published in order.
+ */
+export function parsePublishBody(body: unknown): { items: PublishItem[]; batch: boolean } {
+  if (Array.isArray(body)) {
+    if (body.length === 0) throw badRequest('an empty batch publishes nothing');
+    return { items: body.map((item, i) => readItem(item, `[${i}]: `)), batch: true };
+  }
+  if (body === undefined || body === null) throw badRequest('a JSON body {"topic","data","event"?} is required');
+  return { items: [readItem(body, '')], batch: false };
+}

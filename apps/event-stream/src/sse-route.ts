@@ -1,0 +1,76 @@
+import type { History } from '@herald/bus';
+import type { Metrics } from '@herald/server-kit';
+import { encodeRetry } from '@herald/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unavailable } from './errors.js';
+import { encodeBusEvent, encodeReset } from './frames.js';
+import type { Hub } from './hub.js';
+import { planReplay, readHistories } from './resume.js';
+import { parseStreamRequest } from './sse-request.js';
+import type { Bus } from '@herald/bus';
+
+export interface SseRouteOptions {
+  bus: Bus;
+  hub: Hub;
+  metrics: Metrics;
+  retryMs: number;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  // nginx buffers proxied responses unless told not to; a buffered stream is not live.
+  'x-accel-buffering': 'no',
+} as const;
+
+/** GET /sse and /sse/: subscribe, replay after Last-Event-ID, then stream live. */
+export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryMs }: SseRouteOptions): Promise<void> {
+  const retryLine = encodeRetry(retryMs);
+
+  async function handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const { topics, lastEventId } = parseStreamRequest(
+      request.query as Record<string, string | string[] | undefined>,
+      request.headers['last-event-id'],
+    );
+    if (app.draining) throw unavailable('shutting down: reconnect to another instance');
+    if (!bus.isReady()) throw unavailable('message bus unavailable');
+
+    const { client, ready } = hub.connect(reply.raw, topics);
+    let histories = new Map<string, History>();
+    try {
+      await ready;
+      if (lastEventId !== undefined) histories = await readHistories(bus, topics, lastEventId);
+    } catch (err) {
+      hub.remove(client);
+      request.log.warn({ err }, 'SSE subscribe or history failed');
+      throw unavailable('message bus unavailable');
+    }
+    // The peer left, or a drain began, while we waited for the bus.
+    if (client.closed) throw unavailable('stream closed before it started');
+
+    reply.hijack();
+    // A hijacked reply skips Fastify's onSend, so the CORS headers @fastify/cors set
+    // on `reply` in onRequest are carried over by hand.
+    client.stream.open({ ...reply.getHeaders(), ...SSE_HEADERS }, retryLine);
+    // Batches still waiting for this turn's flush must land in `held` before the merge.
+    hub.flush();
+    const replay = planReplay(lastEventId, histories, client.takeHeld());
+    let text = replay.resetTopics.length > 0 ? encodeReset(replay.resetTopics, lastEventId!) : '';
+    let sent = 0;
+    for (const event of replay.events) {
+      try {
+        text += encodeBusEvent(event);
+        sent += 1;
+      } catch (err) {
+        request.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
+      }
+    }
+    client.goLive(text);
+    if (sent > 0) metrics.messagesOut.inc(sent);
+    request.log.debug({ topics, lastEventId, replayed: sent }, 'SSE stream open');
+  }
+
+  app.get('/sse', handler);
+  app.get('/sse/', handler);
+}
