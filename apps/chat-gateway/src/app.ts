@@ -1,0 +1,46 @@
+import type { Bus } from '@herald/bus';
+import { createMetrics, loggerOptions, opsPlugin, type Metrics } from '@herald/server-kit';
+import jwt from '@fastify/jwt';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './config.js';
+import { gatewayPlugin } from './gateway.js';
+
+export interface BuildAppOptions {
+  config: GatewayConfig;
+  /** Built by the caller (see createBus), which also closes it after the app. */
+  bus: Bus;
+  /** Default: a fresh registry for 'chat-gateway'. */
+  metrics?: Metrics;
+  /** A pino logger to use; default: JSON to stdout at config.logLevel. */
+  logger?: FastifyBaseLogger;
+  /** How long a drain waits for close handshakes before terminating (default 3000 ms). */
+  drainGraceMs?: number;
+}
+
+export const DEFAULT_DRAIN_GRACE_MS = 3_000;
+
+/** The chat gateway, not listening yet: ops routes, `/ws`, and raw `/`. */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const { config, bus } = options;
+  const metrics = options.metrics ?? createMetrics('chat-gateway');
+  const app: FastifyInstance =
+    options.logger === undefined
+      ? Fastify({ logger: loggerOptions(config.logLevel) })
+      : Fastify({ loggerInstance: options.logger });
+
+  app.register(opsPlugin, { bus, metrics });
+  if (config.authSecret !== undefined) {
+    app.register(jwt, {
+      secret: config.authSecret,
+      sign: { algorithm: 'HS256' },
+      verify: { algorithms: ['HS256'] },
+    });
+  }
+  app.register(gatewayPlugin, {
+    config,
+    bus,
+    metrics,
+    drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
+  });
+  return app;
+}

@@ -1,0 +1,134 @@
+import type { User } from '@herald/protocol';
+import { WebSocket } from 'ws';
+import { CloseCode } from './errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
+const PAUSE_AT = 32;
+const RESUME_AT = 8;
+const TEXT = { binary: false } as const;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+export interface ConnectionOptions {
+  id: string;
+  user: User;
+  socket: WebSocket;
+  /** Seed-compatible `/` client: plain text frames, lobby only. */
+  raw: boolean;
+  limiter: RateLimiter | undefined;
+  maxBufferedBytes: number;
+  /** Called once, when the connection starts closing or is closed from the other side. */
+  onEnd: (connection: Connection) => void;
+  /** Called when the socket was closed for being a slow consumer. */
+  onSlow: (connection: Connection) => void;
+  /** A scheduled task failed (the bus is down): the connection is closed with 1011. */
+  onTaskError: (connection: Connection, err: unknown) => void;
+}
+
+/**
+ * Per-socket state, kept small: identity, rooms, limiter, liveness flag, and an
+ * ordered queue so a `send` right after a `join` waits for the join to finish.
+ */
+export class Connection {
+  readonly id: string;
+  readonly user: User;
+  readonly socket: WebSocket;
+  readonly raw: boolean;
+  readonly limiter: RateLimiter | undefined;
+  readonly rooms = new Set<string>();
+  /** Cleared on each ping, set by the pong: a connection still false at the next tick is dead. */
+  alive = true;
+  /** Consecutive refused frames of a raw client. */
+  strikes = 0;
+  #ending = false;
+  #tail = RESOLVED;
+  #queued = 0;
+  #paused = false;
+  readonly #options: ConnectionOptions;
+
+  constructor(options: ConnectionOptions) {
+    this.id = options.id;
+    this.user = options.user;
+    this.socket = options.socket;
+    this.raw = options.raw;
+    this.limiter = options.limiter;
+    this.#options = options;
+  }
+
+  get ending(): boolean {
+    return this.#ending;
+  }
+
+  /**
+   * Writes one encoded frame unless the peer already has more than
+   * MAX_BUFFERED_BYTES unsent: then it is closed with 1013 and false returned.
+   */
+  send(frame: Buffer): boolean {
+    const socket = this.socket;
+    if (this.#ending || socket.readyState !== WebSocket.OPEN) return false;
+    if (socket.bufferedAmount + frame.length > this.#options.maxBufferedBytes) {
+      this.end(CloseCode.tryAgainLater, 'slow consumer');
+      this.#options.onSlow(this);
+      return false;
+    }
+    socket.send(frame, TEXT);
+    return true;
+  }
+
+  sendText(frame: string): boolean {
+    return this.send(Buffer.from(frame));
+  }
+
+  /**
+   * A reply to a frame that needs no bus work (an error): sent at once, or after
+   * the replies of earlier frames still running, so replies keep request order.
+   */
+  reply(frame: string): void {
+    if (this.#queued === 0) this.sendText(frame);
+    else this.schedule(async () => void this.sendText(frame));
+  }
+
+  /**
+   * Starts a close handshake. A peer that does not read never receives the close
+   * frame; the liveness sweep terminates it once it stops answering pings.
+   */
+  end(code: number, reason: string): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+    this.#options.onEnd(this);
+  }
+
+  /** The socket is closed (either side, or terminated). */
+  closed(): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    this.#options.onEnd(this);
+  }
+
+  /** Runs tasks one after another; pauses reading while too many wait. */
+  schedule(task: () => Promise<void>): void {
+    if (this.#ending) return;
+    this.#queued += 1;
+    if (this.#queued >= PAUSE_AT && !this.#paused) {
+      this.#paused = true;
+      this.socket.pause();
+    }
+    this.#tail = this.#tail.then(() => (this.#ending ? undefined : task())).then(this.#settle, this.#fail);
+  }
+
+  readonly #settle = (): void => {
+    this.#queued -= 1;
+    if (this.#paused && this.#queued <= RESUME_AT) {
+      this.#paused = false;
+      this.socket.resume();
+    }
+  };
+
+  readonly #fail = (err: unknown): void => {
+    this.#settle();
+    this.#options.onTaskError(this, err);
+  };
+}

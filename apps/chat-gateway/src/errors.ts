@@ -1,0 +1,53 @@
+import type { ErrorCode, ErrorMessage } from '@herald/protocol';
+
+/**
+ * The one home of every refusal the gateway makes: `error` frames on an open
+ * socket, HTTP bodies before an upgrade, and the close codes it uses.
+ */
+
+/** `{"type":"error","code","message","ref"?}` as sent on the socket. */
+export function errorFrame(code: ErrorCode, message: string, ref?: string): string {
+  const error: ErrorMessage = { type: 'error', code, message };
+  if (ref !== undefined) error.ref = ref;
+  return JSON.stringify(error);
+}
+
+export const ErrorText = {
+  binary: 'binary frames are not accepted; send JSON text',
+  tooLarge: (limit: number) => `frame is larger than MAX_MESSAGE_BYTES (${limit} bytes)`,
+  rateLimited: 'too many messages; slow down',
+  notJoined: (room: string) => `join room "${room}" before sending to it`,
+  tooManyRooms: (max: number) => `a connection may be in at most ${max} rooms`,
+} as const;
+
+/** WebSocket close codes (RFC 6455 section 7.4.1 and the IANA registry). */
+export const CloseCode = {
+  /** Server shutting down (drain). */
+  goingAway: 1001,
+  /** A raw client kept sending refused frames. */
+  policyViolation: 1008,
+  /** Frame above the hard cap; `ws` sends this itself when maxPayload is passed. */
+  messageTooBig: 1009,
+  /** The bus failed under a join or a send; the client reconnects and resumes. */
+  internalError: 1011,
+  /** Slow consumer: unsent bytes passed MAX_BUFFERED_BYTES. */
+  tryAgainLater: 1013,
+} as const;
+
+export interface HttpRefusal {
+  statusCode: 400 | 401 | 403 | 503;
+  error: string;
+  /** The protocol's error code when one applies. */
+  code?: ErrorCode;
+  message: string;
+}
+
+const REASONS = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' } as const;
+
+/** Body of a refused upgrade (Fastify's error shape plus the protocol code). */
+export function httpRefusal(statusCode: HttpRefusal['statusCode'], message: string): HttpRefusal {
+  const body: HttpRefusal = { statusCode, error: REASONS[statusCode], message };
+  if (statusCode === 400) body.code = 'bad_request';
+  if (statusCode === 401) body.code = 'unauthorized';
+  return body;
+}

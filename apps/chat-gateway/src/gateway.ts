@@ -1,0 +1,136 @@
+import type { Bus } from '@herald/bus';
+import type { Metrics } from '@herald/server-kit';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { WebSocket } from 'ws';
+import type { GatewayConfig } from './config.js';
+import { Connection } from './connection.js';
+import { CloseCode } from './errors.js';
+import { welcomeFrame } from './frames.js';
+import type { HandlerContext } from './handler-context.js';
+import { Hub } from './hub.js';
+import { startLiveness } from './liveness.js';
+import { handleJsonFrame } from './protocol-handler.js';
+import { RateLimiter } from './rate-limiter.js';
+import { handleRawFrame } from './raw-handler.js';
+import { upgradeGuard } from './upgrade-guard.js';
+
+export interface GatewayPluginOptions {
+  config: GatewayConfig;
+  bus: Bus;
+  metrics: Metrics;
+  /** How long a drain waits for close handshakes before terminating sockets. */
+  drainGraceMs: number;
+}
+
+/**
+ * Frames between MAX_MESSAGE_BYTES and this cap are answered with `too_large` and
+ * the connection stays; above it `ws` closes the connection with 1009.
+ */
+export function hardPayloadCap(maxMessageBytes: number): number {
+  return maxMessageBytes * 2 + 1024;
+}
+
+async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
+  const { config, bus, metrics, drainGraceMs } = options;
+  const hub = new Hub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
+  const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes };
+  const connections = new Set<Connection>();
+  let onEmpty: (() => void) | undefined;
+
+  function open(socket: WebSocket, request: FastifyRequest, raw: boolean): void {
+    const identity = request.chatIdentity;
+    if (identity === null) {
+      socket.close(CloseCode.internalError, 'no identity');
+      return;
+    }
+    const conn = new Connection({
+      id: identity.connectionId,
+      user: identity.user,
+      socket,
+      raw,
+      limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
+      maxBufferedBytes: config.maxBufferedBytes,
+      onEnd: (c) => hub.release(c),
+      onSlow: () => {
+        metrics.slowConsumersClosed.inc();
+        metrics.dropped.inc();
+      },
+      onTaskError: (c, err) => {
+        request.log.warn({ err, connectionId: c.id }, 'bus operation failed, closing connection');
+        c.end(CloseCode.internalError, 'temporarily unavailable');
+      },
+    });
+    connections.add(conn);
+    metrics.connections.inc();
+    socket.on('pong', () => {
+      conn.alive = true;
+    });
+    socket.on('message', (data, isBinary) =>
+      raw ? handleRawFrame(ctx, conn, data, isBinary) : handleJsonFrame(ctx, conn, data, isBinary),
+    );
+    socket.on('close', () => {
+      connections.delete(conn);
+      metrics.connections.dec();
+      conn.closed();
+      if (connections.size === 0) onEmpty?.();
+    });
+    if (raw) conn.schedule(() => hub.joinRaw(conn));
+    else conn.sendText(welcomeFrame(conn.id, conn.user));
+  }
+
+  async function drain(): Promise<void> {
+    for (const conn of connections) conn.end(CloseCode.goingAway, 'server shutting down');
+    if (connections.size > 0) {
+      await new Promise<void>((resolve) => {
+        onEmpty = resolve;
+        setTimeout(resolve, drainGraceMs).unref();
+      });
+    }
+    // Peers that did not finish the close handshake in time (not reading, gone).
+    for (const conn of connections) conn.socket.terminate();
+    await hub.settled();
+  }
+
+  await app.register(websocket, {
+    options: { maxPayload: hardPayloadCap(config.maxMessageBytes), clientTracking: false, perMessageDeflate: false },
+    preClose: drain,
+    errorHandler(err, _socket, request) {
+      // Protocol violations (bad UTF-8, oversize frames): `ws` already closes with
+      // the right code; a reset peer closes on its own. Nothing else to do.
+      request.log.debug({ err }, 'websocket error');
+    },
+  });
+
+  const liveness = startLiveness(connections, config.heartbeatMs);
+  app.addHook('onClose', async () => {
+    liveness.stop();
+    hub.close();
+  });
+
+  app.decorateRequest('chatIdentity', null);
+  const guard = upgradeGuard(app, config);
+  const upgradeRequired = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.code(426).header('upgrade', 'websocket').send({
+      statusCode: 426,
+      error: 'Upgrade Required',
+      message: 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)',
+    });
+
+  const routes = [
+    { url: '/ws', raw: false },
+    { url: '/', raw: true },
+  ];
+  for (const { url, raw } of routes) {
+    app.route({
+      method: 'GET',
+      url,
+      onRequest: guard,
+      handler: upgradeRequired,
+      wsHandler: (socket, request) => open(socket, request, raw),
+    });
+  }
+}
+
+export const gatewayPlugin = fp(gateway, { name: 'herald-chat-gateway', fastify: '5.x', dependencies: ['herald-ops'] });
