@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { compareIds, isId } from '@herald/protocol';
+import type { Redis } from 'ioredis';
+import type {
+  Bus,
+  BusEvent,
+  BusOptions,
+  BusStatus,
+  History,
+  Listener,
+  PublishOptions,
+  Subscription,
+} from './bus.js';
+import {
+  closeConnection,
+  openConnection,
+  redactRedisUrl,
+  SILENT_LOGGER,
+  type BusLogger,
+  type ConnectionRole,
+} from './redis-connection.js';
+import { toBusEvents, xinfoField, type RawEntry } from './redis-entries.js';
+import { BusUnavailableError, describeError } from './redis-errors.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisPresence } from './redis-presence.js';
+import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
+import { RedisStreamReader } from './redis-stream-reader.js';
+
+export interface RedisBusOptions extends BusOptions {
+  /** redis:// or rediss:// URL (REDIS_URL). */
+  url: string;
+  /** Prefix of every key and channel; default "herald:". */
+  keyPrefix?: string;
+  /** Names this instance in presence; default host:pid:random. */
+  instanceId?: string;
+  /** After this long without a heartbeat an instance's members are removed; default 10 s. */
+  presenceTtlMs?: number;
+  logger?: BusLogger;
+  onListenerError?: (err: unknown) => void;
+  /** Longest single blocking read, ms; default 5000. */
+  blockMs?: number;
+}
+
+export const REDIS_BUS_DEFAULTS = {
+  keyPrefix: 'herald:',
+  presenceTtlMs: 10_000,
+  blockMs: 5_000,
+} as const;
+
+const SCRIPTS = [PUBLISH, HEARTBEAT, JOIN, LEAVE, MEMBERS, REAP];
+
+function checkOptions(o: RedisBusOptions): void {
+  let url: URL;
+  try {
+    url = new URL(o.url);
+  } catch {
+    throw new TypeError('url must be a redis:// or rediss:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new TypeError('url must be a redis:// or rediss:// URL');
+  }
+  if (!Number.isSafeInteger(o.historySize) || o.historySize < 1) {
+    throw new RangeError('historySize must be a positive integer');
+  }
+  if (o.keyPrefix !== undefined && !/^[^\s]{0,64}$/.test(o.keyPrefix)) {
+    throw new TypeError('keyPrefix must be at most 64 characters without spaces');
+  }
+  if (o.instanceId !== undefined && !/^[^\s]{1,128}$/.test(o.instanceId)) {
+    throw new TypeError('instanceId must be 1-128 characters without spaces');
+  }
+  const ttl = o.presenceTtlMs;
+  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 100)) {
+    throw new RangeError('presenceTtlMs must be an integer of at least 100');
+  }
+  if (o.blockMs !== undefined && (!Number.isSafeInteger(o.blockMs) || o.blockMs < 10)) {
+    throw new RangeError('blockMs must be an integer of at least 10');
+  }
+}
+
+/**
+ * The distributed bus: any number of gateway and event-stream instances on one Redis
+ * share topics, history, ids and presence.
+ * - publish: one Lua script issues the next `<ms>-<seq>` id from one bus-wide
+ *   sequence and XADDs it to the topic's stream (`<prefix>topic:<topic>`), trimmed
+ *   to historySize. An ack means stored; while Redis is away publish rejects at once.
+ * - subscribe: one blocking reader per instance (see RedisStreamReader).
+ * - history: XRANGE after the id; `covered` compares it with the stream's
+ *   max-deleted-entry-id (Redis 7).
+ * - presence: see RedisPresence.
+ * Three connections: commands, the blocking reader, pub/sub. They reconnect forever
+ * with a capped backoff; the bus is ready while all three are.
+ */
+export class RedisBus implements Bus {
+  readonly kind = 'redis' as const;
+  readonly presence: RedisPresence;
+  readonly instanceId: string;
+  readonly keyPrefix: string;
+  readonly #historySize: number;
+  readonly #url: string;
+  readonly #keys: RedisKeys;
+  readonly #log: BusLogger;
+  readonly #conns: Record<ConnectionRole, Redis>;
+  readonly #streams: RedisStreamReader;
+  readonly #statusListeners = new Set<Listener<BusStatus>>();
+  #ready = false;
+  #closed = false;
+  /** One warning per outage, not one per reconnect attempt. */
+  #outageLogged = false;
+
+  constructor(options: RedisBusOptions) {
+    checkOptions(options);
+    this.#historySize = options.historySize;
+    this.#url = redactRedisUrl(options.url);
+    this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#keys = new RedisKeys(this.keyPrefix);
+    this.#log = options.logger ?? SILENT_LOGGER;
+    const onListenerError =
+      options.onListenerError ?? ((err: unknown) => this.#log.error({ err }, 'redis bus: listener failed'));
+
+    const open = (role: ConnectionRole) => {
+      const conn = openConnection(options.url, role, `herald-${role}`);
+      conn.on('error', (err: Error) => this.#onError(role, err));
+      conn.on('ready', () => this.#updateStatus());
+      conn.on('close', () => this.#updateStatus());
+      return conn;
+    };
+    const command = open('command');
+    // Registered before anything else listens for 'ready', so on every (re)connect
+    // the scripts are loaded ahead of the first EVALSHA on this connection.
+    command.on('ready', () => {
+      for (const script of SCRIPTS) command.script('LOAD', script.source).catch(() => {});
+    });
+    this.#conns = { command, reader: open('reader'), subscriber: open('subscriber') };
+
+    this.#streams = new RedisStreamReader({
+      reader: this.#conns.reader,
+      command,
+      keys: this.#keys,
+      log: this.#log,
+      onListenerError,
+      blockMs: options.blockMs ?? REDIS_BUS_DEFAULTS.blockMs,
+    });
+    this.presence = new RedisPresence({
+      command,
+      subscriber: this.#conns.subscriber,
+      keys: this.#keys,
+      instanceId: this.instanceId,
+      ttlMs: options.presenceTtlMs ?? REDIS_BUS_DEFAULTS.presenceTtlMs,
+      log: this.#log,
+      onListenerError,
+    });
+  }
+
+  async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {
+    const command = this.#command('publish');
+    const ts = Date.now();
+    const args: Array<string | number> = [this.#historySize, ts, data];
+    if (options.event !== undefined) args.push(options.event);
+    let id: unknown;
+    try {
+      id = await PUBLISH.run(command, [this.#keys.lastId, this.#keys.topic(topic)], args);
+    } catch (err) {
+      throw new BusUnavailableError(`redis publish failed, not stored: ${describeError(err)}`, { cause: err });
+    }
+    if (typeof id !== 'string') throw new Error('redis publish script returned no id');
+    return options.event === undefined
+      ? { id, topic, data, ts }
+      : { id, topic, data, event: options.event, ts };
+  }
+
+  subscribe(topic: string, listener: Listener<BusEvent>): Subscription {
+    return this.#streams.subscribe(topic, listener);
+  }
+
+  async history(topic: string, after?: string, limit = this.#historySize): Promise<History> {
+    if (after !== undefined && !isId(after)) throw new TypeError(`not a message id: ${after}`);
+    const command = this.#command('history');
+    const count = Math.max(0, Math.floor(limit));
+    const key = this.#keys.topic(topic);
+    if (after === undefined) {
+      if (count === 0) return { events: [], covered: true };
+      const newest = (await command.xrevrange(key, '+', '-', 'COUNT', count)) as RawEntry[];
+      return { events: toBusEvents(topic, newest.reverse()), covered: true };
+    }
+    // One transaction, so `covered` describes exactly the range that was read.
+    const results = await command
+      .multi()
+      .xrange(key, `(${after}`, '+', 'COUNT', Math.max(count, 1))
+      .xinfo('STREAM', key)
+      .exec();
+    const [range, info] = results ?? [];
+    if (!range || range[0]) throw range?.[0] ?? new BusUnavailableError('redis history read failed');
+    // XINFO fails only when the stream does not exist: nothing was ever trimmed.
+    const maxDeleted = info && !info[0] ? xinfoField(info[1], 'max-deleted-entry-id') : undefined;
+    const covered = typeof maxDeleted !== 'string' || !isId(maxDeleted) || compareIds(after, maxDeleted) >= 0;
+    const events = count === 0 ? [] : toBusEvents(topic, range[1] as RawEntry[]);
+    return { events, covered };
+  }
+
+  isReady(): boolean {
+    return this.#ready;
+  }
+
+  onStatus(listener: Listener<BusStatus>): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  /** Resolves true once ready, or false after `timeoutMs` (the bus keeps trying). */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.#ready) return true;
+    if (this.#closed) return false;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, timeoutMs);
+      const off = this.onStatus((status) => {
+        if (status !== 'ready') return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
+  /** Topics with live local subscribers, and listeners in all (for leak checks). */
+  stats(): { topics: number; listeners: number } {
+    return this.#streams.stats();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statusListeners.clear();
+    this.#ready = false;
+    await this.presence.close();
+    // The reader is blocked in XREAD: no polite QUIT, drop it.
+    this.#conns.reader.disconnect();
+    await this.#streams.close();
+    await Promise.all([closeConnection(this.#conns.subscriber), closeConnection(this.#conns.command)]);
+  }
+
+  #command(what: string): Redis {
+    if (this.#closed) throw new Error('bus is closed');
+    const { command } = this.#conns;
+    if (command.status !== 'ready') {
+      throw new BusUnavailableError(`redis is not connected (${this.#url}): ${what} unavailable`);
+    }
+    return command;
+  }
+
+  #onError(role: ConnectionRole, err: Error): void {
+    if (this.#closed || this.#outageLogged) return;
+    this.#outageLogged = true;
+    this.#log.warn(
+      { redis: this.#url, connection: role, err: err.message },
+      'redis bus: redis unreachable, reconnecting with backoff (not ready until it is back)',
+    );
+  }
+
+  #updateStatus(): void {
+    if (this.#closed) return;
+    const ready = Object.values(this.#conns).every((c) => c.status === 'ready');
+    if (ready === this.#ready) return;
+    this.#ready = ready;
+    if (ready) {
+      this.#outageLogged = false;
+      this.#log.info({ redis: this.#url, instance: this.instanceId }, 'redis bus: connected');
+    } else if (!this.#outageLogged) {
+      this.#outageLogged = true;
+      this.#log.warn({ redis: this.#url }, 'redis bus: connection lost, reconnecting');
+    }
+    const status: BusStatus = ready ? 'ready' : 'down';
+    for (const listener of this.#statusListeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.#log.error({ err }, 'redis bus: status listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Every Redis key and channel the Redis bus uses, in one place, all under one
+ * prefix so several deployments (or test runs) can share a Redis.
+ *
+ *   <p>last-id                    string: the newest id issued, for every topic
+ *   <p>topic:<topic>              stream: a topic's history (fields d, e?, ts)
+ *   <p>presence:<room>            hash: connectionId → {"n":order,"i":instance,"u":user}
+ *   <p>presence-seq               counter: join order, so members() lists oldest first
+ *   <p>instances                  sorted set: instanceId → heartbeat deadline (Redis ms)
+ *   <p>instance-rooms:<instance>  set: rooms where that instance has members
+ *   <p>presence-events:<room>     pub/sub channel: joins and leaves
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  get lastId(): string {
+    return `${this.prefix}last-id`;
+  }
+
+  get topicPrefix(): string {
+    return `${this.prefix}topic:`;
+  }
+
+  topic(topic: string): string {
+    return `${this.topicPrefix}${topic}`;
+  }
+
+  /** The topic a stream key belongs to, or undefined for a foreign key. */
+  topicOf(key: string): string | undefined {
+    return key.startsWith(this.topicPrefix) ? key.slice(this.topicPrefix.length) : undefined;
+  }
+
+  presence(room: string): string {
+    return `${this.prefix}presence:${room}`;
+  }
+
+  get presenceSeq(): string {
+    return `${this.prefix}presence-seq`;
+  }
+
+  get instances(): string {
+    return `${this.prefix}instances`;
+  }
+
+  instanceRooms(instanceId: string): string {
+    return `${this.prefix}instance-rooms:${instanceId}`;
+  }
+
+  get presenceChannelPrefix(): string {
+    return `${this.prefix}presence-events:`;
+  }
+
+  presenceChannel(room: string): string {
+    return `${this.presenceChannelPrefix}${room}`;
+  }
+
+  /** The room a presence channel belongs to, or undefined for a foreign channel. */
+  roomOf(channel: string): string | undefined {
+    const p = this.presenceChannelPrefix;
+    return channel.startsWith(p) ? channel.slice(p.length) : undefined;
+  }
+}

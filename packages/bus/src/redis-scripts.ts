@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * A Lua script run by EVALSHA, falling back to EVAL when Redis does not know it
+ * (first use, or after a restart flushed the script cache).
+ */
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+// Redis's own clock, in ms: every instance agrees on it, whatever its local clock says.
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * KEYS: last-id, topic stream. ARGV: maxlen, ts, data, [event].
+ * One id sequence for every topic: ms = max(now, last.ms), seq = last.seq + 1 within
+ * the same ms, else 0. Because the script is atomic, ids are globally ordered and an
+ * event with a higher id is never visible before one with a lower id, in any stream.
+ * Trimming is XDEL of the oldest entries, not XADD MAXLEN: Redis 7 records XDEL (but
+ * not MAXLEN trimming) in the stream's max-deleted-entry-id, which is what history()
+ * needs to say whether an id is still covered. It is also exact (`MAXLEN ~` never
+ * trims a stream smaller than one 100-entry node) and as cheap: usually one entry,
+ * marked deleted in the head node.
+ */
+export const PUBLISH = new LuaScript(`${NOW}
+local last = redis.call('GET', KEYS[1])
+if not last then
+  -- last-id was lost (e.g. evicted): never go below what this stream already holds.
+  local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+  if top[1] then last = top[1][1] end
+end
+local ms, seq = now, 0
+if last then
+  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')
+  lms = tonumber(lms)
+  if lms >= now then ms = lms; seq = tonumber(lseq) + 1 end
+end
+local id = string.format('%.0f-%.0f', ms, seq)
+redis.call('SET', KEYS[1], id)
+if ARGV[4] then
+  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2], 'e', ARGV[4])
+else
+  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2])
+end
+local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[1])
+if excess > 0 then
+  for _, old in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', excess)) do
+    redis.call('XDEL', KEYS[2], old[1])
+  end
+end
+return id
+`);
+
+/**
+ * KEYS: instances. ARGV: instanceId, ttlMs.
+ * Returns 1 when the instance was not registered (first beat, or it was reaped as a
+ * ghost, or Redis lost its data): the caller then re-registers its members.
+ */
+export const HEARTBEAT = new LuaScript(`${NOW}
+return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+`);
+
+/**
+ * KEYS: room hash, instance-rooms set, presence-seq. ARGV: connectionId, user JSON,
+ * instanceId, channel, room, change JSON.
+ * Announces the join only when the entry is new, so re-registering is idempotent.
+ */
+export const JOIN = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local n = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], ARGV[1], '{"n":' .. n .. ',"i":' .. cjson.encode(ARGV[3]) .. ',"u":' .. ARGV[2] .. '}')
+redis.call('SADD', KEYS[2], ARGV[5])
+redis.call('PUBLISH', ARGV[4], ARGV[6])
+return 1
+`);
+
+/**
+ * KEYS: room hash, instance-rooms set. ARGV: connectionId, channel, room,
+ * "1" when the instance has no member left in the room.
+ */
+export const LEAVE = new LuaScript(`
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[4] == '1' then redis.call('SREM', KEYS[2], ARGV[3]) end
+if not v then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+local e = cjson.decode(v)
+redis.call('PUBLISH', ARGV[2], cjson.encode({room = ARGV[3], event = 'leave', user = e.u, connectionId = ARGV[1]}))
+return 1
+`);
+
+/**
+ * KEYS: room hash, instances. Entries whose instance's heartbeat is past due are
+ * left out: they belong to a dead instance not yet reaped.
+ */
+export const MEMBERS = new LuaScript(`${NOW}
+local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+local alive = {}
+for i = 1, #all, 2 do
+  local e = cjson.decode(all[i + 1])
+  local ok = alive[e.i]
+  if ok == nil then
+    local deadline = redis.call('ZSCORE', KEYS[2], e.i)
+    ok = deadline ~= false and tonumber(deadline) > now
+    alive[e.i] = ok
+  end
+  if ok then
+    out[#out + 1] = all[i]
+    out[#out + 1] = all[i + 1]
+  end
+end
+return out
+`);
+
+/**
+ * KEYS: instances. ARGV: presence key prefix, instance-rooms key prefix, channel
+ * prefix, instanceId to reap ('' = every instance whose heartbeat is past due).
+ * Removes the instances' members and publishes a leave for each. Atomic, so any
+ * number of instances may sweep at once: the first does the work, the others find
+ * nothing. Returns the number of members removed.
+ */
+export const REAP = new LuaScript(`${NOW}
+local dead
+if ARGV[4] ~= '' then dead = {ARGV[4]} else dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now) end
+local removed = 0
+for _, id in ipairs(dead) do
+  local roomsKey = ARGV[2] .. id
+  for _, room in ipairs(redis.call('SMEMBERS', roomsKey)) do
+    local key = ARGV[1] .. room
+    local all = redis.call('HGETALL', key)
+    for i = 1, #all, 2 do
+      local e = cjson.decode(all[i + 1])
+      if e.i == id then
+        redis.call('HDEL', key, all[i])
+        redis.call('PUBLISH', ARGV[3] .. room, cjson.encode({room = room, event = 'leave', user = e.u, connectionId = all[i]}))
+        removed = removed + 1
+      end
+    end
+  end
+  redis.call('DEL', roomsKey)
+  redis.call('ZREM', KEYS[1], id)
+end
+return removed
+`);
