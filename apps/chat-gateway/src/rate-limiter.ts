@@ -9,7 +9,8 @@ export class RateLimiter {
 
   constructor(
     private readonly rate: number,
-    private readonly now: () => number = Date.now,
+    // Monotonic by default; a clock that steps back only costs the refill of the gap.
+    private readonly now: () => number = () => performance.now(),
   ) {
     if (!(rate > 0)) throw new RangeError('rate must be positive');
     this.#tokens = rate;
@@ -21,10 +22,8 @@ export class RateLimiter {
   take(): boolean {
     const now = this.now();
     const elapsed = now - this.#last;
-    if (elapsed > 0) {
-      this.#tokens = Math.min(this.rate, this.#tokens + elapsed * this.#perMs);
-      this.#last = now;
-    }
+    if (elapsed > 0) this.#tokens = Math.min(this.rate, this.#tokens + elapsed * this.#perMs);
+    this.#last = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;

@@ -1,0 +1,59 @@
+import { ConfigError } from '@herald/server-kit';
+import { describe, expect, it } from 'vitest';
+import { readGatewayConfig } from './config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    readGatewayConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readGatewayConfig', () => {
+  it('has the documented defaults', () => {
+    const config = readGatewayConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      authSecret: undefined,
+      rateLimit: 20,
+      historyOnJoin: 50,
+      corsOrigins: undefined,
+      redisUrl: undefined,
+    });
+  });
+
+  it('reads every gateway variable', () => {
+    const config = readGatewayConfig({
+      PORT: '9000',
+      AUTH_SECRET: 'a-secret-of-16-chars',
+      RATE_LIMIT: '0',
+      HISTORY_ON_JOIN: '7',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      authSecret: 'a-secret-of-16-chars',
+      rateLimit: 0,
+      historyOnJoin: 7,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['RATE_LIMIT', '-1'],
+    ['RATE_LIMIT', 'fast'],
+    ['HISTORY_ON_JOIN', '1.5'],
+    ['AUTH_SECRET', 'short'],
+    ['HEARTBEAT_MS', '5'],
+    ['CORS_ORIGINS', 'https://a.example/path'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    const err = configError({ [name]: value });
+    expect(err.variable).toBe(name);
+    expect(err.message.startsWith(`${name}: `)).toBe(true);
+  });
+});
