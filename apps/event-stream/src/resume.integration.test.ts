@@ -8,7 +8,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function publishMany(bus: Bus, topic: string, n: number): Promise<string[]> {
   const ids: string[] = [];

@@ -69,6 +69,8 @@ export class SseReader {
   readonly retries: number[] = [];
   raw = '';
   ended = false;
+  /** The response finished cleanly (terminating chunk), not cut off. */
+  complete = false;
   status = 0;
   headers: IncomingHttpHeaders = {};
   readonly #request: ClientRequest;
@@ -98,7 +100,10 @@ export class SseReader {
         const done = () => {
           reader.ended = true;
         };
-        response.on('end', done);
+        response.on('end', () => {
+          reader.complete = true;
+          done();
+        });
         response.on('close', done);
         response.on('error', done);
         resolve(reader);
