@@ -1,10 +1,15 @@
-import { MemoryBus, type Bus } from '@herald/bus';
+import { MemoryBus, RedisBus, redactRedisUrl, type Bus } from '@herald/bus';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CommonConfig } from './config.js';
+
+/** How long start-up waits for a first Redis connection before listening anyway. */
+const FIRST_CONNECT_WAIT_MS = 3000;
 
 /**
  * The one place a bus implementation is chosen: Redis when REDIS_URL is set,
  * otherwise in-memory. Apps receive the bus already built.
+ * A Redis that is down at start is not fatal: the service starts, /readyz answers
+ * 503, and the bus keeps reconnecting until Redis is there.
  */
 export async function createBus(config: CommonConfig, log: FastifyBaseLogger): Promise<Bus> {
   const onListenerError = (err: unknown) => log.error({ err }, 'bus listener failed');
@@ -12,5 +17,20 @@ export async function createBus(config: CommonConfig, log: FastifyBaseLogger): P
     log.info('bus: in-memory (set REDIS_URL to share state between instances)');
     return new MemoryBus({ historySize: config.historySize }, onListenerError);
   }
-  throw new Error('REDIS_URL is set but the Redis bus is not built yet');
+  const bus = new RedisBus({
+    url: config.redisUrl,
+    historySize: config.historySize,
+    keyPrefix: config.redisPrefix,
+    presenceTtlMs: config.presenceTtlMs,
+    logger: log,
+    onListenerError,
+  });
+  log.info(
+    { redis: redactRedisUrl(config.redisUrl), prefix: bus.keyPrefix, instance: bus.instanceId },
+    'bus: redis',
+  );
+  if (!(await bus.waitUntilReady(FIRST_CONNECT_WAIT_MS))) {
+    log.warn({ redis: redactRedisUrl(config.redisUrl) }, 'bus: redis not reachable yet; starting anyway, not ready until it is');
+  }
+  return bus;
 }

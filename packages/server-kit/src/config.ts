@@ -14,6 +14,10 @@ export interface CommonConfig {
   maxMessageBytes: number;
   maxBufferedBytes: number;
   logLevel: string;
+  /** REDIS_PREFIX: prefix of every Redis key (Redis bus only); unset: "herald:". */
+  redisPrefix?: string | undefined;
+  /** PRESENCE_TTL_MS: a silent instance's members are dropped after this (Redis bus only); unset: 10000. */
+  presenceTtlMs?: number | undefined;
 }
 
 export const COMMON_DEFAULTS = {
@@ -78,6 +82,14 @@ export function readOrigins(env: Env, name: string): string[] | undefined {
   return origins;
 }
 
+function readRedisPrefix(env: Env): string | undefined {
+  const value = raw(env, 'REDIS_PREFIX');
+  if (value !== undefined && !/^[^\s]{1,64}$/.test(value)) {
+    throw new ConfigError('REDIS_PREFIX', `must be 1-64 characters without spaces, got "${value}"`);
+  }
+  return value;
+}
+
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   const logLevel = raw(env, 'LOG_LEVEL') ?? COMMON_DEFAULTS.LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -93,5 +105,7 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     maxMessageBytes: readInt(env, 'MAX_MESSAGE_BYTES', COMMON_DEFAULTS.MAX_MESSAGE_BYTES, 64, 64 * 1024 * 1024),
     maxBufferedBytes: readInt(env, 'MAX_BUFFERED_BYTES', COMMON_DEFAULTS.MAX_BUFFERED_BYTES, 1024, 1024 * 1024 * 1024),
     logLevel,
+    redisPrefix: readRedisPrefix(env),
+    presenceTtlMs: raw(env, 'PRESENCE_TTL_MS') === undefined ? undefined : readInt(env, 'PRESENCE_TTL_MS', 0, 100, 3_600_000),
   };
 }

@@ -1,0 +1,56 @@
+import { createConnection } from 'node:net';
+import type { Bus } from '@herald/bus';
+import Fastify from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBus } from './bus-factory.js';
+import { readCommonConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+const REDIS = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+const log = Fastify({ logger: { level: 'silent' } }).log;
+const opened: Bus[] = [];
+
+async function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+const redisUp = await reachable(REDIS);
+if (!redisUp && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS}; CI is set, so this test must run`);
+if (!redisUp) console.log(`skipping the Redis half of bus-factory tests: no Redis at ${REDIS}`);
+
+afterAll(async () => {
+  await Promise.all(opened.map((b) => b.close()));
+});
+
+describe('createBus', () => {
+  it('builds the in-memory bus without REDIS_URL', async () => {
+    const bus = await createBus(readCommonConfig({}, 8080), log);
+    opened.push(bus);
+    expect(bus.kind).toBe('memory');
+  });
+
+  it.skipIf(!redisUp)('builds a ready RedisBus with REDIS_URL, under REDIS_PREFIX', async () => {
+    const prefix = `herald-test:factory:${process.pid}-${Date.now()}:`;
+    const config = readCommonConfig({ REDIS_URL: REDIS, REDIS_PREFIX: prefix, PRESENCE_TTL_MS: '2000' }, 8080);
+    const bus = await createBus(config, log);
+    opened.push(bus);
+    expect(bus.kind).toBe('redis');
+    expect(bus.isReady()).toBe(true);
+    expect((bus as unknown as { keyPrefix: string }).keyPrefix).toBe(prefix);
+    // Nothing published: the bus's own suites cover that, and this test leaves no keys.
+  });
+
+  it('reads REDIS_PREFIX and PRESENCE_TTL_MS, refusing bad values by name', () => {
+    expect(readCommonConfig({}, 1).redisPrefix).toBeUndefined();
+    expect(readCommonConfig({ PRESENCE_TTL_MS: '1500' }, 1).presenceTtlMs).toBe(1500);
+    expect(() => readCommonConfig({ REDIS_PREFIX: 'a b' }, 1)).toThrow(ConfigError);
+    expect(() => readCommonConfig({ PRESENCE_TTL_MS: '5' }, 1)).toThrow(/PRESENCE_TTL_MS/);
+  });
+});
