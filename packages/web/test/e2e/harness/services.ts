@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { APP_MAIN, REPO_DIR, type AppName } from './paths.js';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 /** One service running as a real process (`node apps/<app>/dist/main.js`). */
 export interface Service {
@@ -48,7 +48,7 @@ export async function startService(app: AppName, env: Record<string, string> = {
   void exited.then((code) => (exitCode = code));
 
   const listening = await waitFor(`${app} to listen`, () => {
-    if (exitCode !== undefined) throw new Error(`${app} exited with ${exitCode}:\n${output}`);
+    if (exitCode !== undefined) throw new GiveUp(`${app} exited with ${exitCode}`);
     return /listening at http:\/\/[^:"\s]+:(\d+)/i.exec(output)?.[1];
   }, 60_000, 50).catch((err: Error) => {
     child.kill('SIGKILL');

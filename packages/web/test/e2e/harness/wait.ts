@@ -1,3 +1,6 @@
+/** Thrown by a check to stop waiting at once (the thing waited for can no longer happen). */
+export class GiveUp extends Error {}
+
 /**
  * Polls `check` until it returns something truthy. Tests wait for conditions, never
  * for fixed times: the machine is shared and may be slow.
@@ -15,6 +18,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value) return value as NonNullable<T>;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {
