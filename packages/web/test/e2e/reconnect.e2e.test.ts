@@ -65,8 +65,18 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway res
     // bob talks through the second gateway instance, which stays up.
     const bob = await nodeChatClient(`ws://127.0.0.1:${second.port}/ws`, 'bob');
     await bob.join(room);
+    // On Redis the room is also an SSE topic: watch it from the page's feed.
+    await page.getByRole('button', { name: `Watch chat.${room} over SSE` }).click();
+    await waitFor('the chat topic stream open', async () =>
+      (await page.locator(`#topics li[data-topic="chat.${room}"] .topic-state`).getAttribute('data-state')) === 'open',
+    );
     await bob.send(room, 'before the restart');
     await waitForMessage(page, 'before the restart');
+    await waitFor('the message in the SSE feed', async () =>
+      (await page.locator(`#feed-events li[data-topic="chat.${room}"] .data`).allTextContents()).some((t) =>
+        t.includes('before the restart'),
+      ),
+    );
 
     expect(await first.stop()).toBe(0);
     await waitFor('the page to show the countdown', async () =>
