@@ -1,15 +1,8 @@
-import type {
-  ChatMessage,
-  ClientMessage,
-  JoinedMessage,
-  PresenceMessage,
-  ServerMessage,
-  User,
-  WelcomeMessage,
-} from '@herald/protocol';
+import type { ClientMessage, JoinedMessage, PresenceMessage, ServerMessage, User, WelcomeMessage } from '@herald/protocol';
 import { isRoomName } from '@herald/protocol';
 import { Backoff } from './backoff.js';
-import { readReconnectOptions, type ConnectionState, type ReconnectOptions } from './connection.js';
+import type { ChatClientOptions, ChatEvents } from './chat-options.js';
+import { readReconnectOptions, type ConnectionState } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import { RoomMembers } from './members.js';
@@ -24,32 +17,7 @@ import {
 } from './platform.js';
 import { ChatResume } from './resume.js';
 
-export interface ChatClientOptions extends ReconnectOptions {
-  /** The gateway's chat endpoint, e.g. ws://localhost:8080/ws. */
-  url: string;
-  /** Display name, when the gateway runs without AUTH_SECRET. */
-  name?: string;
-  /** JWT, when the gateway runs with AUTH_SECRET. */
-  token?: string;
-  /** How long send/join/leave wait for their reply. Default 10 s. */
-  ackTimeoutMs?: number;
-  /** Defaults to the global WebSocket (browsers, Node 22+); pass `ws` in Node 20. */
-  WebSocket?: WebSocketConstructor;
-}
-
-export interface ChatEvents {
-  /** Each chat message once, in order per room: live ones and replayed history. */
-  message: ChatMessage;
-  presence: PresenceMessage;
-  /** The current member list of a room, after every change. */
-  members: { room: string; members: User[] };
-  state: ConnectionState;
-  /** Errors no request is waiting for (a request's own error rejects its promise). */
-  error: ClientError;
-  /** A rejoin could not replay everything since `since`: some messages were missed. */
-  missed: { room: string; since: string | undefined };
-  welcome: WelcomeMessage;
-}
+export type { ChatClientOptions, ChatEvents } from './chat-options.js';
 
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 

@@ -1,0 +1,32 @@
+/** The options and events of ChatClient (its public surface, apart from methods). */
+import type { ChatMessage, PresenceMessage, User, WelcomeMessage } from '@herald/protocol';
+import type { ConnectionState, ReconnectOptions } from './connection.js';
+import type { ClientError } from './errors.js';
+import type { WebSocketConstructor } from './platform.js';
+
+export interface ChatClientOptions extends ReconnectOptions {
+  /** The gateway's chat endpoint, e.g. ws://localhost:8080/ws. */
+  url: string;
+  /** Display name, when the gateway runs without AUTH_SECRET. */
+  name?: string;
+  /** JWT, when the gateway runs with AUTH_SECRET. */
+  token?: string;
+  /** How long send/join/leave wait for their reply. Default 10 s. */
+  ackTimeoutMs?: number;
+  /** Defaults to the global WebSocket (browsers, Node 22+); pass `ws` in Node 20. */
+  WebSocket?: WebSocketConstructor;
+}
+
+export interface ChatEvents {
+  /** Each chat message once, in order per room: live ones and replayed history. */
+  message: ChatMessage;
+  presence: PresenceMessage;
+  /** The current member list of a room, after every change. */
+  members: { room: string; members: User[] };
+  state: ConnectionState;
+  /** Errors no request is waiting for (a request's own error rejects its promise). */
+  error: ClientError;
+  /** A rejoin could not replay everything since `since`: some messages were missed. */
+  missed: { room: string; since: string | undefined };
+  welcome: WelcomeMessage;
+}
