@@ -81,15 +81,21 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   }
 
   async function drain(): Promise<void> {
+    const allClosed = new Promise<void>((resolve) => {
+      onEmpty = resolve;
+      if (connections.size === 0) resolve();
+    });
     for (const conn of connections) conn.end(CloseCode.goingAway, 'server shutting down');
-    if (connections.size > 0) {
-      await new Promise<void>((resolve) => {
-        onEmpty = resolve;
-        setTimeout(resolve, drainGraceMs).unref();
-      });
-    }
-    // Peers that did not finish the close handshake in time (not reading, gone).
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, drainGraceMs);
+    });
+    await Promise.race([allClosed, grace]);
+    clearTimeout(timer);
+    // Peers that did not finish the close handshake in time (not reading, gone);
+    // terminate() closes at once, so their 'close' (and presence leave) follow.
     for (const conn of connections) conn.socket.terminate();
+    await allClosed;
     await hub.settled();
   }
 
@@ -101,6 +107,12 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       // the right code; a reset peer closes on its own. Nothing else to do.
       request.log.debug({ err }, 'websocket error');
     },
+  });
+
+  // While closing, Fastify answers an upgrade with 503 itself, skipping the hook
+  // that would end the socket; left half-open it would hold server.close() forever.
+  app.server.on('upgrade', (_request, socket) => {
+    if (app.draining) socket.end();
   });
 
   const liveness = startLiveness(connections, config.heartbeatMs);
