@@ -3,7 +3,8 @@ import type { Bus, BusEvent, Subscription } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent, HEARTBEAT_CHUNK } from './frames.js';
-import { SseClient, type Batch } from './sse-client.js';
+import { makeBatch, mergeBatches, type Batch } from './batch.js';
+import { SseClient } from './sse-client.js';
 import { SseStream } from './sse-stream.js';
 import { TIME_TOPIC, type TimeTicker } from './time-ticker.js';
 
@@ -30,9 +31,9 @@ export interface HubStats {
 interface TopicEntry {
   readonly clients: Set<SseClient>;
   subscription?: Subscription;
-  /** Events of the current event-loop turn, not yet written. */
+  /** Events of the current event-loop turn, not yet written, and their frames. */
   events: BusEvent[];
-  text: string;
+  frames: string[];
 }
 
 /**
@@ -100,22 +101,51 @@ export class Hub {
     }
   }
 
-  /** Writes everything pending now (the route calls it right before going live). */
+  /**
+   * Writes everything pending now (the route calls it right before going live).
+   * A stream of one topic gets that topic's shared Buffer; a stream of several gets
+   * its topics' batches merged in id order, built once per combination of topics.
+   */
   flush(): void {
     this.#flushScheduled = false;
     if (this.#dirty.length === 0) return;
     const dirty = this.#dirty;
     this.#dirty = [];
-    const { metrics } = this.#options;
-    for (const entry of dirty) {
-      const batch: Batch = { events: entry.events, chunk: Buffer.from(entry.text) };
+    let written = 0;
+    const several = new Map<SseClient, number[]>();
+    const batches = dirty.map((entry, index) => {
+      const batch = makeBatch(entry.events, entry.frames);
       entry.events = [];
-      entry.text = '';
-      let written = 0;
-      for (const client of entry.clients) if (client.deliver(batch)) written += 1;
-      if (written === 0) continue;
-      metrics.messagesOut.inc(written * batch.events.length);
-      const now = Date.now();
+      entry.frames = [];
+      for (const client of entry.clients) {
+        if (client.topics.length === 1) {
+          if (client.deliver(batch)) written += batch.events.length;
+          continue;
+        }
+        const indexes = several.get(client);
+        if (indexes) indexes.push(index);
+        else several.set(client, [index]);
+      }
+      return batch;
+    });
+    const merged = new Map<string, Batch>();
+    for (const [client, indexes] of several) {
+      let batch = indexes.length === 1 ? batches[indexes[0]!]! : undefined;
+      if (!batch) {
+        const key = indexes.join(',');
+        batch = merged.get(key);
+        if (!batch) {
+          batch = mergeBatches(indexes.map((i) => batches[i]!));
+          merged.set(key, batch);
+        }
+      }
+      if (client.deliver(batch)) written += batch.events.length;
+    }
+    if (written === 0) return;
+    const { metrics } = this.#options;
+    metrics.messagesOut.inc(written);
+    const now = Date.now();
+    for (const batch of batches) {
       for (const event of batch.events) metrics.deliverLatency.observe(Math.max(0, now - event.ts) / 1000);
     }
   }
@@ -145,7 +175,7 @@ export class Hub {
   #join(topic: string, client: SseClient): Promise<void> {
     let entry = this.#topics.get(topic);
     if (!entry) {
-      const created: TopicEntry = { clients: new Set(), events: [], text: '' };
+      const created: TopicEntry = { clients: new Set(), events: [], frames: [] };
       const source = topic === TIME_TOPIC ? this.#options.ticker : this.#options.bus;
       created.subscription = source.subscribe(topic, (event) => this.#onEvent(created, event));
       this.#topics.set(topic, created);
@@ -167,10 +197,12 @@ export class Hub {
     }
     if (entry.events.length === 0) this.#dirty.push(entry);
     entry.events.push(event);
-    entry.text += text;
+    entry.frames.push(text);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      process.nextTick(() => {
+      // setImmediate, not nextTick: publishes that arrive in the same poll phase (many
+      // POST /publish or Redis replies read together) share one write per socket.
+      setImmediate(() => {
         if (this.#flushScheduled) this.flush();
       });
     }

@@ -6,9 +6,9 @@ const ev = (topic: string, id: string): BusEvent => ({ id, topic, data: JSON.str
 const covered = (...events: BusEvent[]): History => ({ events, covered: true });
 
 describe('planReplay', () => {
-  it('sends held events as they came on a fresh connect', () => {
+  it('sends held events in id order on a fresh connect', () => {
     const held = [ev('a', '5-0'), ev('b', '3-0')];
-    expect(planReplay(undefined, new Map(), held)).toEqual({ resetTopics: [], events: held });
+    expect(planReplay(undefined, new Map(), held)).toEqual({ resetTopics: [], events: [held[1], held[0]] });
   });
 
   it('merges several topics in id order', () => {

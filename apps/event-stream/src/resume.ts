@@ -17,6 +17,8 @@ export interface Replay {
   readonly events: BusEvent[];
 }
 
+const byId = (a: BusEvent, b: BusEvent) => compareIds(a.id, b.id);
+
 /** History after `after` for every topic that has one (`time` has none). */
 export async function readHistories(bus: Bus, topics: readonly string[], after: string): Promise<Map<string, History>> {
   const withHistory = topics.filter((topic) => topic !== TIME_TOPIC);
@@ -35,7 +37,7 @@ export function planReplay(
   histories: ReadonlyMap<string, History>,
   held: readonly BusEvent[],
 ): Replay {
-  if (lastEventId === undefined) return { resetTopics: [], events: [...held] };
+  if (lastEventId === undefined) return { resetTopics: [], events: [...held].sort(byId) };
   const resetTopics: string[] = [];
   const events: BusEvent[] = [];
   const newest = new Map<string, string>();
@@ -53,6 +55,6 @@ export function planReplay(
     events.push(event);
     newest.set(event.topic, event.id);
   }
-  events.sort((a, b) => compareIds(a.id, b.id));
+  events.sort(byId);
   return { resetTopics, events };
 }

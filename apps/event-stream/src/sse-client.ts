@@ -1,12 +1,6 @@
 import type { BusEvent } from '@herald/bus';
+import type { Batch } from './batch.js';
 import type { SseStream } from './sse-stream.js';
-
-/** What the hub hands every subscriber of a topic once per event-loop turn. */
-export interface Batch {
-  readonly events: readonly BusEvent[];
-  /** The events' frames, encoded once and shared by every subscriber. */
-  readonly chunk: Buffer;
-}
 
 /**
  * One SSE connection as the hub sees it. Until `goLive` it holds what arrives (the

@@ -53,6 +53,22 @@ describe('GET /sse', () => {
     reader.close();
   });
 
+  it('gives a stream of several topics a burst in id order, and one-topic streams only theirs', async () => {
+    server = await startServer();
+    const paths = ['a', 'a,b', 'b,a,c', 'c'].map((t) => `${server!.url}/sse?topic=${t}`);
+    const [onlyA, ab, bac, onlyC] = await Promise.all(paths.map((p) => SseReader.open(p)));
+    await waitFor(() => server!.app.sseHub.stats().listeners === 7, 'all subscriptions');
+    // Not awaited one by one: the whole burst lands in one event-loop turn, one batch per topic.
+    const burst = await Promise.all(['a', 'b', 'c', 'a', 'b', 'a', 'c'].map((t, i) => server!.bus.publish(t, String(i))));
+    const idsOf = (...topics: string[]) => burst.filter((e) => topics.includes(e.topic)).map((e) => e.id);
+    await Promise.all([onlyA!.waitForEvents(3), ab!.waitForEvents(5), bac!.waitForEvents(7), onlyC!.waitForEvents(2)]);
+    expect(onlyA!.ids).toEqual(idsOf('a'));
+    expect(ab!.ids).toEqual(idsOf('a', 'b'));
+    expect(bac!.ids).toEqual(burst.map((e) => e.id));
+    expect(onlyC!.ids).toEqual(idsOf('c'));
+    for (const reader of [onlyA, ab, bac, onlyC]) reader!.close();
+  });
+
   it('sends a comment heartbeat every HEARTBEAT_MS', async () => {
     server = await startServer({ HEARTBEAT_MS: '100' });
     const reader = await SseReader.open(`${server.url}/sse?topic=quiet`);
