@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitUntil } from './wait.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export type AppName = 'chat-gateway' | 'event-stream';
+
+export function appEntry(app: AppName): string {
+  return join(ROOT, 'apps', app, 'dist', 'main.js');
+}
+
+/** The apps run from their build: a missing build is a setup error, said plainly. */
+export function assertAppsBuilt(): void {
+  for (const app of ['chat-gateway', 'event-stream'] as const) {
+    if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} is missing: run \`pnpm build\` first`);
+  }
+}
+
+const running = new Set<Service>();
+
+/**
+ * One real service process (`node apps/<app>/dist/main.js`), configured by
+ * environment only, on a port of its own.
+ */
+export class Service {
+  output = '';
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+
+  private constructor(
+    readonly app: AppName,
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    this.#child = spawn(process.execPath, [appEntry(app)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.#child.stdout!.on('data', collect);
+    this.#child.stderr!.on('data', collect);
+    this.#exited = new Promise((r) => this.#child.once('exit', () => r()));
+    running.add(this);
+    void this.#exited.then(() => running.delete(this));
+  }
+
+  /** Starts the app and waits until it answers /healthz (ready or not). */
+  static async start(app: AppName, env: Record<string, string>): Promise<Service> {
+    const service = new Service(app, await freePort(), env);
+    await waitUntil(async () => {
+      if (service.exited) throw new Error(`${app} exited during start-up:\n${service.output}`);
+      return (await service.status('/healthz')) === 200;
+    }, 30_000, `${app} to listen`);
+    return service;
+  }
+
+  get http(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get ws(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  get exited(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  /** HTTP status of a GET, or 0 when nothing answers. */
+  async status(path: string): Promise<number> {
+    try {
+      const res = await fetch(`${this.http}${path}`, { signal: AbortSignal.timeout(5000) });
+      await res.arrayBuffer();
+      return res.status;
+    } catch {
+      return 0;
+    }
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await waitUntil(async () => (await this.status('/readyz')) === 200, timeoutMs, `${this.app} /readyz 200`);
+  }
+
+  /** kill -9: no drain, no goodbye. */
+  async kill(): Promise<void> {
+    if (!this.exited) this.#child.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  /** SIGTERM (drain), SIGKILL if it does not exit in time. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 15_000);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Every process still running: for afterAll, whatever happened in the tests. */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all([...running].map((s) => s.kill()));
+}
