@@ -26,7 +26,7 @@ declare module 'fastify' {
 
 // Browsers may send these on a stream or a publish; nothing else needs exposing.
 const CORS_ALLOWED_HEADERS = ['Last-Event-ID', 'Content-Type', 'Authorization'];
-const CORS_METHODS = ['GET', 'HEAD', 'POST'];
+const CORS_METHODS = ['GET', 'POST'];
 
 function corsOptions(origins: string[] | undefined) {
   // Credentials only with an explicit list: browsers refuse `*` with credentials.
@@ -37,10 +37,12 @@ function corsOptions(origins: string[] | undefined) {
 
 /** The event-stream service, not yet listening. The caller owns `bus` and closes it. */
 export function buildApp({ config, bus, metrics = createMetrics('event-stream'), logger }: BuildAppOptions): FastifyInstance {
+  // Fastify's own closing-503 has another body shape; ours (draining → 503) answers instead.
+  const options = { bodyLimit: config.maxMessageBytes, return503OnClosing: false };
   const app =
     logger === undefined
-      ? Fastify({ logger: loggerOptions(config.logLevel), bodyLimit: config.maxMessageBytes })
-      : Fastify({ loggerInstance: logger, bodyLimit: config.maxMessageBytes });
+      ? Fastify({ ...options, logger: loggerOptions(config.logLevel) })
+      : Fastify({ ...options, loggerInstance: logger });
 
   const hub = new Hub({
     bus,

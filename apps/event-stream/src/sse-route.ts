@@ -1,4 +1,4 @@
-import type { History } from '@herald/bus';
+import type { Bus, History } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import { encodeRetry } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +7,6 @@ import { encodeBusEvent, encodeReset } from './frames.js';
 import type { Hub } from './hub.js';
 import { planReplay, readHistories } from './resume.js';
 import { parseStreamRequest } from './sse-request.js';
-import type { Bus } from '@herald/bus';
 
 export interface SseRouteOptions {
   bus: Bus;
@@ -71,6 +70,7 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
     request.log.debug({ topics, lastEventId, replayed: sent }, 'SSE stream open');
   }
 
-  app.get('/sse', handler);
-  app.get('/sse/', handler);
+  // No HEAD twin: a HEAD request would register a stream that can never carry a body.
+  app.get('/sse', { exposeHeadRoute: false }, handler);
+  app.get('/sse/', { exposeHeadRoute: false }, handler);
 }

@@ -1,7 +1,7 @@
 import { isId } from '@herald/protocol';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { publish, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { publish, rawRequest, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -102,6 +102,13 @@ describe('GET /sse', () => {
     } finally {
       es.close();
     }
+  });
+
+  it('has no HEAD twin that would hold a bodiless stream open', async () => {
+    server = await startServer();
+    const answer = await rawRequest(`${server.url}/sse`, { method: 'HEAD' });
+    expect(answer.status).toBe(404);
+    expect(server.app.sseHub.stats().streams).toBe(0);
   });
 
   it.each([
