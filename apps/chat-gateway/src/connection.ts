@@ -9,6 +9,17 @@ const RESUME_AT = 8;
 const TEXT = { binary: false } as const;
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** What every connection of one gateway shares (one object, not one per socket). */
+export interface ConnectionHooks {
+  maxBufferedBytes: number;
+  /** Called once, when the connection starts closing or is closed from the other side. */
+  onEnd: (connection: Connection) => void;
+  /** Called when the socket was closed for being a slow consumer. */
+  onSlow: (connection: Connection) => void;
+  /** A scheduled task failed (the bus is down). */
+  onTaskError: (connection: Connection, err: unknown) => void;
+}
+
 export interface ConnectionOptions {
   id: string;
   user: User;
@@ -16,13 +27,7 @@ export interface ConnectionOptions {
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   raw: boolean;
   limiter: RateLimiter | undefined;
-  maxBufferedBytes: number;
-  /** Called once, when the connection starts closing or is closed from the other side. */
-  onEnd: (connection: Connection) => void;
-  /** Called when the socket was closed for being a slow consumer. */
-  onSlow: (connection: Connection) => void;
-  /** A scheduled task failed (the bus is down): the connection is closed with 1011. */
-  onTaskError: (connection: Connection, err: unknown) => void;
+  hooks: ConnectionHooks;
 }
 
 /**
@@ -44,7 +49,7 @@ export class Connection {
   #tail = RESOLVED;
   #queued = 0;
   #paused = false;
-  readonly #options: ConnectionOptions;
+  readonly #hooks: ConnectionHooks;
 
   constructor(options: ConnectionOptions) {
     this.id = options.id;
@@ -52,7 +57,7 @@ export class Connection {
     this.socket = options.socket;
     this.raw = options.raw;
     this.limiter = options.limiter;
-    this.#options = options;
+    this.#hooks = options.hooks;
   }
 
   get ending(): boolean {
@@ -66,9 +71,9 @@ export class Connection {
   send(frame: Buffer): boolean {
     const socket = this.socket;
     if (this.#ending || socket.readyState !== WebSocket.OPEN) return false;
-    if (socket.bufferedAmount + frame.length > this.#options.maxBufferedBytes) {
+    if (socket.bufferedAmount + frame.length > this.#hooks.maxBufferedBytes) {
       this.end(CloseCode.tryAgainLater, 'slow consumer');
-      this.#options.onSlow(this);
+      this.#hooks.onSlow(this);
       return false;
     }
     socket.send(frame, TEXT);
@@ -98,14 +103,14 @@ export class Connection {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }
-    this.#options.onEnd(this);
+    this.#hooks.onEnd(this);
   }
 
   /** The socket is closed (either side, or terminated). */
   closed(): void {
     if (this.#ending) return;
     this.#ending = true;
-    this.#options.onEnd(this);
+    this.#hooks.onEnd(this);
   }
 
   /** Runs tasks one after another; pauses reading while too many wait. */
@@ -129,6 +134,6 @@ export class Connection {
 
   readonly #fail = (err: unknown): void => {
     this.#settle();
-    this.#options.onTaskError(this, err);
+    this.#hooks.onTaskError(this, err);
   };
 }

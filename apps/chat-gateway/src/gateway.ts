@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionHooks } from './connection.js';
 import { CloseCode } from './errors.js';
 import { welcomeFrame } from './frames.js';
 import type { HandlerContext } from './handler-context.js';
@@ -38,6 +38,18 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes };
   const connections = new Set<Connection>();
   let onEmpty: (() => void) | undefined;
+  const hooks: ConnectionHooks = {
+    maxBufferedBytes: config.maxBufferedBytes,
+    onEnd: (conn) => hub.release(conn),
+    onSlow: () => {
+      metrics.slowConsumersClosed.inc();
+      metrics.dropped.inc();
+    },
+    onTaskError: (conn, err) => {
+      app.log.warn({ err, connectionId: conn.id }, 'bus operation failed, closing connection');
+      conn.end(CloseCode.internalError, 'temporarily unavailable');
+    },
+  };
 
   function open(socket: WebSocket, request: FastifyRequest, raw: boolean): void {
     const identity = request.chatIdentity;
@@ -51,16 +63,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       socket,
       raw,
       limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
-      maxBufferedBytes: config.maxBufferedBytes,
-      onEnd: (c) => hub.release(c),
-      onSlow: () => {
-        metrics.slowConsumersClosed.inc();
-        metrics.dropped.inc();
-      },
-      onTaskError: (c, err) => {
-        request.log.warn({ err, connectionId: c.id }, 'bus operation failed, closing connection');
-        c.end(CloseCode.internalError, 'temporarily unavailable');
-      },
+      hooks,
     });
     connections.add(conn);
     metrics.connections.inc();
@@ -102,10 +105,15 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   await app.register(websocket, {
     options: { maxPayload: hardPayloadCap(config.maxMessageBytes), clientTracking: false, perMessageDeflate: false },
     preClose: drain,
-    errorHandler(err, _socket, request) {
+    errorHandler(err, socket, request) {
       // Protocol violations (bad UTF-8, oversize frames): `ws` already closes with
-      // the right code; a reset peer closes on its own. Nothing else to do.
-      request.log.debug({ err }, 'websocket error');
+      // the right code, and a reset peer is closed. Anything else is our bug.
+      if (socket.readyState !== socket.OPEN) {
+        request.log.debug({ err }, 'websocket error');
+        return;
+      }
+      request.log.error({ err }, 'websocket handler failed');
+      socket.close(CloseCode.internalError, 'internal error');
     },
   });
 
