@@ -69,4 +69,31 @@ describe('ops endpoints', () => {
     expect(published.body.error!.code).toBe('unavailable');
     expect((await rawRequest(`${server.url}/readyz`)).status).toBe(503);
   });
+
+  it('answers 503 and keeps nothing when subscribing or reading history fails', async () => {
+    server = await startServer({}, (inner) => ({
+      kind: inner.kind,
+      presence: inner.presence,
+      publish: (topic, data, options) => inner.publish(topic, data, options),
+      subscribe(topic, listener) {
+        if (topic === 'broken') throw new Error('subscribe failed');
+        return inner.subscribe(topic, listener);
+      },
+      history: async () => {
+        throw new Error('history failed');
+      },
+      isReady: () => inner.isReady(),
+      onStatus: (listener) => inner.onStatus(listener),
+      close: () => inner.close(),
+    }));
+    const noSubscribe = await SseReader.open(`${server.url}/sse?topic=fine,broken`);
+    const noHistory = await SseReader.open(`${server.url}/sse?topic=fine`, { 'last-event-id': '1-0' });
+    for (const reader of [noSubscribe, noHistory]) {
+      expect(reader.status).toBe(503);
+      expect(((await reader.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    }
+    expect(server.app.sseHub.stats()).toEqual({ streams: 0, topics: 0, listeners: 0, heartbeat: false, time: false });
+    expect(server.memoryBus.stats()).toEqual({ topics: 0, listeners: 0 });
+    expect(await metricValue(server.metrics, 'herald_connections')).toBe(0);
+  });
 });

@@ -35,16 +35,18 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
     if (app.draining) throw unavailable('shutting down: reconnect to another instance');
     if (!bus.isReady()) throw unavailable('message bus unavailable');
 
-    const { client, ready } = hub.connect(reply.raw, topics);
+    let connection: ReturnType<Hub['connect']> | undefined;
     let histories = new Map<string, History>();
     try {
-      await ready;
+      connection = hub.connect(reply.raw, topics);
+      await connection.ready;
       if (lastEventId !== undefined) histories = await readHistories(bus, topics, lastEventId);
     } catch (err) {
-      hub.remove(client);
+      if (connection) hub.remove(connection.client);
       request.log.warn({ err }, 'SSE subscribe or history failed');
       throw unavailable('message bus unavailable');
     }
+    const { client } = connection;
     // The peer left, or a drain began, while we waited for the bus.
     if (client.closed) throw unavailable('stream closed before it started');
 
