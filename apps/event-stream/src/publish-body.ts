@@ -13,6 +13,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * JSON.parse takes nesting of any depth within the body limit, but JSON.stringify
+ * recurses and throws a RangeError past a few thousand levels: that is the
+ * client's input, so a 400, not a 500.
+ */
+function serialize(data: unknown, where: string): string {
+  try {
+    return JSON.stringify(data);
+  } catch (err) {
+    if (err instanceof RangeError) throw badRequest(`${where}data is nested too deeply`);
+    throw err;
+  }
+}
+
 function readItem(value: unknown, where: string): PublishItem {
   if (!isObject(value)) throw badRequest(`${where}must be an object {"topic","data","event"?}`);
   const { topic, data, event } = value;
@@ -24,7 +38,7 @@ function readItem(value: unknown, where: string): PublishItem {
   if (event !== undefined && !isEventName(event)) {
     throw badRequest(`${where}event must be 1-64 characters of A-Z a-z 0-9 _ . : - (no spaces or line breaks)`);
   }
-  const item: PublishItem = { topic, data: JSON.stringify(data) };
+  const item: PublishItem = { topic, data: serialize(data, where) };
   if (event !== undefined) item.event = event;
   return item;
 }
