@@ -93,7 +93,11 @@ export function scenarioNotes(results) {
       const window = result.details.burst ?? (result.details.serverCpuPercent !== undefined ? result.details : null);
       if (window) {
         let note = `${who}: server CPU ${pct(window.serverCpuPercent)}, load CPU ${pct(window.loadCpuPercent)} of a core while measured`;
-        if (window.loadCpuPercent > 90 && window.serverCpuPercent < 90) note += ' (LOAD-BOUND: the figure understates the server)';
+        if (window.loadCpuPercent > 90) {
+          note += window.serverCpuPercent < 90
+            ? ' (LOAD-BOUND: the figure understates the server)'
+            : ' (both saturated: a faster server would be capped by the load here)';
+        }
         notes.push(note);
       }
       const { burst, latency, subscribersClosed } = result.details;

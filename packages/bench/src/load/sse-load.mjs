@@ -1,12 +1,13 @@
-// SSE load: raw http streams scanned for the payload marker (cheaper than a full SSE
-// parser per event), and POST /publish over a small keep-alive pool.
+// SSE load: lean raw-socket subscribers (sse-stream.mjs) and POST /publish over a small
+// keep-alive pool.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sampleRss } from '../proc-stats.mjs';
 import {
-  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK,
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder,
   paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
 } from './common.mjs';
+import { markerScanner, openSseSocket } from './sse-stream.mjs';
 
 const noop = () => {};
 
@@ -14,69 +15,8 @@ const noop = () => {};
  * Opens GET /sse?topic=<topic>. Ready: for Herald when headers and the first bytes (its
  * `retry:` line) arrived; for the baseline, which writes nothing until an event, on headers.
  */
-function openStream(cfg, topic, onChunk, timeoutMs = 30_000) {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const req = http.request({
-      host: '127.0.0.1',
-      port: cfg.port,
-      path: `/sse?topic=${topic}`,
-      agent: false,
-      headers: { accept: 'text/event-stream' },
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`/sse not ready after ${timeoutMs} ms`)), timeoutMs);
-    function settle(error) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        req.destroy();
-        reject(error);
-      } else {
-        resolve(req);
-      }
-    }
-    req.on('error', (error) => settle(error));
-    req.on('response', (res) => {
-      res.on('error', noop);
-      if (res.statusCode !== 200) {
-        res.resume();
-        settle(new Error(`GET /sse answered ${res.statusCode}`));
-        return;
-      }
-      res.on('data', (chunk) => {
-        if (!settled) settle();
-        onChunk(chunk);
-      });
-      if (cfg.kind !== 'herald') settle();
-    });
-    req.end();
-  });
-}
-
-/**
- * Per-stream scanner: finds `<phase>@@<ms>@@` in complete events only (up to the last
- * blank line), carrying the unfinished rest over to the next chunk.
- */
-function scanner(onMarker) {
-  let rest = '';
-  return (chunk) => {
-    const text = rest + chunk.toString('latin1');
-    const complete = text.lastIndexOf('\n\n');
-    if (complete === -1) {
-      rest = text;
-      return;
-    }
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(MARK, from);
-      if (at === -1 || at > complete) break;
-      const close = text.indexOf(MARK, at + 2);
-      onMarker(text.charCodeAt(at - 1), text, at + 2, close);
-      from = close + 2;
-    }
-    rest = complete + 2 === text.length ? '' : text.slice(complete + 2);
-  };
+function openStream(cfg, topic, onBody) {
+  return openSseSocket({ port: cfg.port, path: `/sse?topic=${topic}`, readyOnHead: cfg.kind !== 'herald', onBody });
 }
 
 function publisher(cfg) {
@@ -115,7 +55,7 @@ function publisher(cfg) {
 }
 
 function closeAll(streams) {
-  for (const req of streams) req.destroy();
+  for (const socket of streams) socket.destroy();
 }
 
 /** N subscribers on one topic; a burst of BURST publishes, then RATE/s for DURATION s. */
@@ -135,13 +75,13 @@ export async function sseFanout(cfg) {
     }
   }
   const streams = await pool(n, concurrency, async () => {
-    const scan = scanner(onMarker);
-    const req = await openStream(cfg, 'bench', (chunk) => {
+    const scan = markerScanner(onMarker);
+    const socket = await openStream(cfg, 'bench', (text) => {
       chunks++;
-      scan(chunk);
+      scan(text);
     });
-    req.on('close', () => closed++);
-    return req;
+    socket.on('close', () => closed++);
+    return socket;
   });
   await quiesce(() => chunks);
   const pub = publisher(cfg);
