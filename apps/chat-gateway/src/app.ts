@@ -1,5 +1,12 @@
 import type { Bus } from '@herald/bus';
-import { createMetrics, loggerOptions, opsPlugin, type Metrics } from '@herald/server-kit';
+import {
+  createMetrics,
+  httpTimeoutOptions,
+  loggerOptions,
+  opsPlugin,
+  type HttpTimeouts,
+  type Metrics,
+} from '@herald/server-kit';
 import jwt from '@fastify/jwt';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
@@ -15,6 +22,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** How long a drain waits for close handshakes before terminating (default 3000 ms). */
   drainGraceMs?: number;
+  /** How long a client may take to send a request (defaults: HTTP_TIMEOUT_DEFAULTS). */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 export const DEFAULT_DRAIN_GRACE_MS = 3_000;
@@ -23,10 +32,11 @@ export const DEFAULT_DRAIN_GRACE_MS = 3_000;
 export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { config, bus } = options;
   const metrics = options.metrics ?? createMetrics('chat-gateway');
+  const timeouts = httpTimeoutOptions(options.httpTimeouts);
   const app: FastifyInstance =
     options.logger === undefined
-      ? Fastify({ logger: loggerOptions(config.logLevel) })
-      : Fastify({ loggerInstance: options.logger });
+      ? Fastify({ ...timeouts, logger: loggerOptions(config.logLevel) })
+      : Fastify({ ...timeouts, loggerInstance: options.logger });
 
   app.register(opsPlugin, { bus, metrics });
   if (config.authSecret !== undefined) {

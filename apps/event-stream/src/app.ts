@@ -1,6 +1,13 @@
 import cors from '@fastify/cors';
 import type { Bus } from '@herald/bus';
-import { createMetrics, loggerOptions, opsPlugin, type Metrics } from '@herald/server-kit';
+import {
+  createMetrics,
+  httpTimeoutOptions,
+  loggerOptions,
+  opsPlugin,
+  type HttpTimeouts,
+  type Metrics,
+} from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
 import { errorsPlugin } from './errors.js';
@@ -15,6 +22,8 @@ export interface BuildAppOptions {
   metrics?: Metrics;
   /** A ready logger (main.ts shares one with the bus); otherwise one is made from config. */
   logger?: FastifyBaseLogger;
+  /** How long a client may take to send a request (defaults: HTTP_TIMEOUT_DEFAULTS). */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 declare module 'fastify' {
@@ -36,9 +45,19 @@ function corsOptions(origins: string[] | undefined) {
 }
 
 /** The event-stream service, not yet listening. The caller owns `bus` and closes it. */
-export function buildApp({ config, bus, metrics = createMetrics('event-stream'), logger }: BuildAppOptions): FastifyInstance {
+export function buildApp({
+  config,
+  bus,
+  metrics = createMetrics('event-stream'),
+  logger,
+  httpTimeouts,
+}: BuildAppOptions): FastifyInstance {
   // Fastify's own closing-503 has another body shape; ours (draining → 503) answers instead.
-  const options = { bodyLimit: config.maxMessageBytes, return503OnClosing: false };
+  const options = {
+    ...httpTimeoutOptions(httpTimeouts),
+    bodyLimit: config.maxMessageBytes,
+    return503OnClosing: false,
+  };
   const app =
     logger === undefined
       ? Fastify({ ...options, logger: loggerOptions(config.logLevel) })

@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './lifecycle.js';
 export * from './bus-factory.js';
 export * from './main-helpers.js';
+export * from './http-timeouts.js';
