@@ -100,7 +100,8 @@ export function scenarioNotes(results) {
         }
         notes.push(note);
       }
-      const { burst, latency, subscribersClosed } = result.details;
+      const { burst, latency, subscribersClosed, publisherErrors, firstPublisherError } = result.details;
+      if (publisherErrors) notes.push(`${who}: the publisher got ${publisherErrors} errors, first: ${firstPublisherError}`);
       if (burst && !burst.complete) notes.push(`${who}: burst delivered ${burst.delivered} of ${burst.expected}`);
       if (latency && !latency.complete) notes.push(`${who}: latency phase delivered ${latency.delivered} of ${latency.expected}`);
       if (subscribersClosed) notes.push(`${who}: the server closed ${subscribersClosed} subscribers during the run`);

@@ -99,6 +99,7 @@ export async function sseFanout(cfg) {
   if (pub.failures() > 0) throw new Error(`${pub.failures()} latency-phase publishes failed`);
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
   const summary = latency.summary();
+  const subscribersClosed = closed;
   pub.close();
   closeAll(streams);
   return {
@@ -111,7 +112,7 @@ export async function sseFanout(cfg) {
     details: {
       burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
       latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
-      subscribersClosed: closed,
+      subscribersClosed,
     },
   };
 }

@@ -95,8 +95,17 @@ export async function wsFanout(cfg) {
     return ws;
   });
   let publisherFrames = 0;
+  let publisherErrors = 0;
+  let firstPublisherError = null;
   const publisher = await openClient(cfg, 'publisher', ROOM);
-  publisher.on('message', () => publisherFrames++);
+  // Acks and echoes are only counted; an error (say rate_limited) is kept to be reported.
+  publisher.on('message', (data) => {
+    publisherFrames++;
+    if (cfg.kind === 'herald' && data.indexOf('"type":"error"') !== -1) {
+      publisherErrors++;
+      firstPublisherError ??= data.toString().slice(0, 200);
+    }
+  });
   // Joins fan out presence to every member; let that drain before measuring.
   await quiesce(() => frames + publisherFrames);
 
@@ -110,6 +119,7 @@ export async function wsFanout(cfg) {
   const sent = await paced(rate, duration, () => publisher.send(sendFrame(stamp(LATENCY_PHASE))));
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
   const summary = latency.summary();
+  const subscribersClosed = closed;
   closeAll([...subscribers, publisher]);
   return {
     metrics: {
@@ -121,7 +131,9 @@ export async function wsFanout(cfg) {
     details: {
       burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
       latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
-      subscribersClosed: closed,
+      subscribersClosed,
+      publisherErrors,
+      firstPublisherError,
     },
   };
 }
