@@ -151,3 +151,26 @@ export async function runChatConnectionCases(ws: string, maxBytes: number): Prom
   record('raw client sending 10 binary frames', rawCode === 1008 ? undefined : `expected close 1008, got ${rawCode}`);
   return { count, failures };
 }
+
+/**
+ * `count` joins of distinct rooms from one connection: the first 100 are joined,
+ * every other one is refused with bad_request (rooms per connection), and a send
+ * afterwards still works. Returns the problems found.
+ */
+export async function joinFlood(ws: string, count: number): Promise<string[]> {
+  const problems: string[] = [];
+  const probe = await WsProbe.connect(`${ws}/ws?name=hx-joiner`);
+  await probe.next();
+  for (let i = 0; i < count; i++) probe.sendText(JSON.stringify({ type: 'join', room: `hx-cap-${i}` }));
+  const replies: Frame[] = [];
+  for (let i = 0; i < count; i++) replies.push(await probe.next(skipPresence));
+  const joined = replies.filter((f) => f.type === 'joined').map((f) => f.room);
+  if (joined.length !== 100 || joined.some((room, i) => room !== `hx-cap-${i}`)) problems.push(`joined ${joined.length} rooms, not hx-cap-0..99`);
+  const wrong = replies.slice(100).filter((f) => !(f.type === 'error' && f.code === 'bad_request' && String(f.message).includes('at most 100 rooms')));
+  if (wrong.length > 0) problems.push(`${wrong.length} joins past the cap not refused, e.g. ${show(wrong[0]!)}`);
+  probe.sendText(JSON.stringify({ type: 'send', room: 'hx-cap-0', text: 'still here', ref: 'k' }));
+  const types = [(await probe.next(skipPresence)).type, (await probe.next(skipPresence)).type].sort();
+  if (types.join() !== 'ack,message') problems.push(`send after the flood got ${types.join()}`);
+  await probe.close();
+  return problems;
+}
