@@ -67,11 +67,13 @@ export class Connection {
   /**
    * Writes one encoded frame unless the peer already has more than
    * MAX_BUFFERED_BYTES unsent: then it is closed with 1013 and false returned.
+   * Only the backlog counts, not the frame: a frame larger than the limit (a
+   * `joined` carrying 50 long messages) must still reach a client that reads.
    */
   send(frame: Buffer): boolean {
     const socket = this.socket;
     if (this.#ending || socket.readyState !== WebSocket.OPEN) return false;
-    if (socket.bufferedAmount + frame.length > this.#hooks.maxBufferedBytes) {
+    if (socket.bufferedAmount > this.#hooks.maxBufferedBytes) {
       this.end(CloseCode.tryAgainLater, 'slow consumer');
       this.#hooks.onSlow(this);
       return false;
