@@ -66,6 +66,10 @@ export class Spawned {
     }
   }
 
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await waitUntil(async () => (await this.status('/readyz')) === 200, timeoutMs, `${this.app} /readyz 200`);
+  }
+
   /** The sum of a metric's samples on /metrics (all label sets). */
   async metric(name: string): Promise<number> {
     const text = await (await fetch(`${this.http}/metrics`)).text();
