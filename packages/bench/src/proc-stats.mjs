@@ -80,3 +80,21 @@ export async function sampleRss(pid, count = 5, gapMs = 200) {
   }
   return { median: median(samples), samples };
 }
+
+/**
+ * Per-CPU time spent running tasks (user + nice + system, in µs) from /proc/stat: with the
+ * server and the load each pinned to a CPU, what is left over on that CPU is other work
+ * on the machine, which is what makes two runs of the same bench disagree.
+ */
+export function readCpuBusy() {
+  const busy = {};
+  try {
+    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+      const match = /^cpu(\d+) (\d+) (\d+) (\d+)/.exec(line);
+      if (match) busy[match[1]] = ((Number(match[2]) + Number(match[3]) + Number(match[4])) * 1e6) / ticksPerSecond();
+    }
+  } catch {
+    // not Linux: no contention figure
+  }
+  return busy;
+}

@@ -98,6 +98,10 @@ export function scenarioNotes(results) {
             ? ' (LOAD-BOUND: the figure understates the server)'
             : ' (both saturated: a faster server would be capped by the load here)';
         }
+        const other = [window.otherOnServerCpuPercent, window.otherOnLoadCpuPercent];
+        if (other.some((p) => p !== null && p > 5)) {
+          note += `; other work took ${pct(other[0] ?? 0)} of CPU 0 and ${pct(other[1] ?? 0)} of CPU 1 (contention: figures are noisier)`;
+        }
         notes.push(note);
       }
       const { burst, latency, subscribersClosed, publisherErrors, firstPublisherError } = result.details;

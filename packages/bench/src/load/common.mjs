@@ -1,6 +1,6 @@
 // Helpers shared by the WebSocket and SSE load generators.
 import { performance } from 'node:perf_hooks';
-import { readCpu, cpuDelta } from '../proc-stats.mjs';
+import { readCpu, readCpuBusy, cpuDelta } from '../proc-stats.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,11 +113,17 @@ export function startWindow(serverPid) {
   const wall = performance.now();
   const server = readCpu(serverPid);
   const load = process.cpuUsage();
+  const busy = readCpuBusy();
   return {
     end(endWall = performance.now()) {
       const serverCpu = cpuDelta(server, readCpu(serverPid));
       const loadUsage = process.cpuUsage(load);
+      const busyNow = readCpuBusy();
       const wallMs = endWall - wall;
+      const elapsedMs = performance.now() - wall;
+      // Busy time on the server's CPU (0) and the load's (1) not spent by either of them.
+      const otherPercent = (cpu, own) =>
+        busy[cpu] === undefined ? null : Math.max(0, (busyNow[cpu] - busy[cpu] - own) / 10 / elapsedMs);
       return {
         wallMs,
         serverCpuMicros: serverCpu.micros,
@@ -126,6 +132,8 @@ export function startWindow(serverPid) {
         loadCpuMicros: loadUsage.user + loadUsage.system,
         serverCpuPercent: (serverCpu.micros / 10 / wallMs),
         loadCpuPercent: ((loadUsage.user + loadUsage.system) / 10 / wallMs),
+        otherOnServerCpuPercent: otherPercent('0', serverCpu.statMicros),
+        otherOnLoadCpuPercent: otherPercent('1', loadUsage.user + loadUsage.system),
       };
     },
   };

@@ -136,8 +136,9 @@ export async function sseIdle(cfg) {
 /** Streams per second until SETUP_N are open, CONCURRENCY attempts in flight. */
 export async function sseSetup(cfg) {
   const { setupN, concurrency, serverPid } = cfg;
-  closeAll(await pool(Math.min(20, setupN), concurrency, () => openStream(cfg, 'setup', noop)));
-  await sleep(200);
+  // Warm-up with a full round, as for WebSockets (see ws-load.mjs).
+  closeAll(await pool(setupN, concurrency, () => openStream(cfg, 'setup', noop)));
+  await sleep(1000);
   const window = startWindow(serverPid);
   const streams = await pool(setupN, concurrency, () => openStream(cfg, 'setup', noop));
   const measured = window.end();

@@ -7,6 +7,7 @@ import {
   BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK,
   paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
 } from './common.mjs';
+import { handshake } from './ws-handshake.mjs';
 
 const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true };
 const ROOM = 'bench';
@@ -155,15 +156,25 @@ export async function wsIdle(cfg) {
   };
 }
 
-/** Connections per second until SETUP_N clients are ready, CONCURRENCY attempts in flight. */
+/**
+ * Connections per second until SETUP_N clients are ready (Herald: `welcome` received;
+ * baseline: upgraded), CONCURRENCY attempts in flight, over bare handshakes (see
+ * ws-handshake.mjs) so that the load process is not what is measured.
+ */
 export async function wsSetup(cfg) {
   const { setupN, concurrency, serverPid } = cfg;
-  closeAll(await pool(Math.min(20, setupN), concurrency, (i) => openClient(cfg, `warm${i}`, null)));
-  await sleep(200);
+  const open = (i) =>
+    cfg.kind === 'herald'
+      ? handshake({ port: cfg.port, path: `/ws?name=setup${i}`, untilText: '"welcome"' })
+      : handshake({ port: cfg.port, path: '/' });
+  // Warm-up with a full round: a cold process pays for JIT and heap growth on its first
+  // thousands of connections, which made the first round up to twice as slow as the next.
+  destroyAll(await pool(setupN, concurrency, open));
+  await sleep(1000);
   const window = startWindow(serverPid);
-  const clients = await pool(setupN, concurrency, (i) => openClient(cfg, `setup${i}`, null));
+  const sockets = await pool(setupN, concurrency, open);
   const measured = window.end();
-  closeAll(clients);
+  destroyAll(sockets);
   return {
     metrics: {
       connectionsPerSecond: setupN / (measured.wallMs / 1000),
@@ -171,4 +182,8 @@ export async function wsSetup(cfg) {
     },
     details: { connections: setupN, ...measured },
   };
+}
+
+function destroyAll(sockets) {
+  for (const socket of sockets) socket.destroy();
 }
