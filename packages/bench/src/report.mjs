@@ -107,6 +107,13 @@ export function scenarioNotes(results) {
       const { burst, latency, subscribersClosed, publisherErrors, firstPublisherError } = result.details;
       if (publisherErrors) notes.push(`${who}: the publisher got ${publisherErrors} errors, first: ${firstPublisherError}`);
       if (burst && !burst.complete) notes.push(`${who}: burst delivered ${burst.delivered} of ${burst.expected}`);
+      const quiet = latency?.window;
+      if (quiet && Math.max(quiet.otherOnServerCpuPercent ?? 0, quiet.otherOnLoadCpuPercent ?? 0) > 5) {
+        notes.push(
+          `${who}: during the latency phase other work took ${pct(quiet.otherOnServerCpuPercent ?? 0)} of CPU 0 ` +
+            `and ${pct(quiet.otherOnLoadCpuPercent ?? 0)} of CPU 1 (p99 is the first figure to suffer)`,
+        );
+      }
       if (latency && !latency.complete) notes.push(`${who}: latency phase delivered ${latency.delivered} of ${latency.expected}`);
       if (subscribersClosed) notes.push(`${who}: the server closed ${subscribersClosed} subscribers during the run`);
     }

@@ -121,9 +121,12 @@ export function startWindow(serverPid) {
       const busyNow = readCpuBusy();
       const wallMs = endWall - wall;
       const elapsedMs = performance.now() - wall;
-      // Busy time on the server's CPU (0) and the load's (1) not spent by either of them.
+      // Busy time on the server's CPU (0) and the load's (1) not spent by either of them;
+      // /proc/stat counts 10 ms ticks, so windows under half a second get no figure.
       const otherPercent = (cpu, own) =>
-        busy[cpu] === undefined ? null : Math.max(0, (busyNow[cpu] - busy[cpu] - own) / 10 / elapsedMs);
+        busy[cpu] === undefined || elapsedMs < 500
+          ? null
+          : Math.max(0, (busyNow[cpu] - busy[cpu] - own) / 10 / elapsedMs);
       return {
         wallMs,
         serverCpuMicros: serverCpu.micros,

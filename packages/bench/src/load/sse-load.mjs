@@ -94,11 +94,13 @@ export async function sseFanout(cfg) {
   await quiesce(() => chunks);
 
   const inFlight = [];
+  const latencyWindow = startWindow(serverPid);
   const sent = await paced(rate, duration, () => inFlight.push(pub.publish(LATENCY_PHASE).catch(noop)));
   await Promise.all(inFlight);
   if (pub.failures() > 0) throw new Error(`${pub.failures()} latency-phase publishes failed`);
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
   const summary = latency.summary();
+  const latencyMeasured = latencyWindow.end();
   const subscribersClosed = closed;
   pub.close();
   closeAll(streams);
@@ -111,7 +113,7 @@ export async function sseFanout(cfg) {
     },
     details: {
       burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
-      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
+      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary, window: latencyMeasured },
       subscribersClosed,
     },
   };

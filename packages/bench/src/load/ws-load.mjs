@@ -117,9 +117,11 @@ export async function wsFanout(cfg) {
   const burstWindow = window.end(lastBurstAt);
   await quiesce(() => frames + publisherFrames);
 
+  const latencyWindow = startWindow(serverPid);
   const sent = await paced(rate, duration, () => publisher.send(sendFrame(stamp(LATENCY_PHASE))));
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
   const summary = latency.summary();
+  const latencyMeasured = latencyWindow.end();
   const subscribersClosed = closed;
   closeAll([...subscribers, publisher]);
   return {
@@ -131,7 +133,7 @@ export async function wsFanout(cfg) {
     },
     details: {
       burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
-      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary },
+      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary, window: latencyMeasured },
       subscribersClosed,
       publisherErrors,
       firstPublisherError,
