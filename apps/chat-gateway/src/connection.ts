@@ -1,7 +1,9 @@
 import type { User } from '@herald/protocol';
 import { WebSocket } from 'ws';
 import { CloseCode } from './errors.js';
+import { FrameJoiner, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { framePayload, rawSocketOf, textFrame } from './wire.js';
 
 /** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
 const PAUSE_AT = 32;
@@ -12,6 +14,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** What every connection of one gateway shares (one object, not one per socket). */
 export interface ConnectionHooks {
   maxBufferedBytes: number;
+  /** Where connections with frames this turn wait for their one write. */
+  outbox: Outbox;
   /** Called once, when the connection starts closing or is closed from the other side. */
   onEnd: (connection: Connection) => void;
   /** Called when the socket was closed for being a slow consumer. */
@@ -49,6 +53,8 @@ export class Connection {
   #tail = RESOLVED;
   #queued = 0;
   #paused = false;
+  /** Complete frames of this turn, not written yet (undefined while there are none). */
+  #out: Buffer[] | undefined;
   readonly #hooks: ConnectionHooks;
 
   constructor(options: ConnectionOptions) {
@@ -65,10 +71,11 @@ export class Connection {
   }
 
   /**
-   * Writes one encoded frame unless the peer already has more than
-   * MAX_BUFFERED_BYTES unsent: then it is closed with 1013 and false returned.
-   * Only the backlog counts, not the frame: a frame larger than the limit (a
-   * `joined` carrying 50 long messages) must still reach a client that reads.
+   * Queues one complete frame (see wire.ts) for this turn's write, unless the peer
+   * already has more than MAX_BUFFERED_BYTES unsent from earlier turns: then it is
+   * closed with 1013 and false returned. Only the backlog counts, not the frame: a frame larger
+   * than the limit (a `joined` carrying 50 long messages) must still reach a
+   * client that reads.
    */
   send(frame: Buffer): boolean {
     const socket = this.socket;
@@ -78,12 +85,36 @@ export class Connection {
       this.#hooks.onSlow(this);
       return false;
     }
-    socket.send(frame, TEXT);
+    if (this.#out === undefined) {
+      this.#out = [frame];
+      this.#hooks.outbox.add(this);
+    } else {
+      this.#out.push(frame);
+    }
     return true;
   }
 
-  sendText(frame: string): boolean {
-    return this.send(Buffer.from(frame));
+  sendText(text: string): boolean {
+    return this.send(textFrame(Buffer.from(text)));
+  }
+
+  /**
+   * Writes this turn's frames in one write, straight to the TCP socket when `ws`
+   * has nothing of its own in flight (frames never interleave), else through
+   * `ws.send` one by one. Frames queued before a close are written before it.
+   */
+  flush(joiner: FrameJoiner): void {
+    const frames = this.#out;
+    if (frames === undefined) return;
+    this.#out = undefined;
+    const socket = this.socket;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const raw = rawSocketOf(socket);
+    if (raw !== undefined) {
+      raw.write(joiner.join(frames));
+      return;
+    }
+    for (const frame of frames) socket.send(framePayload(frame), TEXT);
   }
 
   /**
@@ -101,6 +132,7 @@ export class Connection {
    */
   end(code: number, reason: string): void {
     if (this.#ending) return;
+    this.#flushNow();
     this.#ending = true;
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
@@ -110,6 +142,7 @@ export class Connection {
 
   /** The socket is closed (either side, or terminated). */
   closed(): void {
+    this.#out = undefined;
     if (this.#ending) return;
     this.#ending = true;
     this.#hooks.onEnd(this);
@@ -124,6 +157,10 @@ export class Connection {
       this.socket.pause();
     }
     this.#tail = this.#tail.then(() => (this.#ending ? undefined : task())).then(this.#settle, this.#fail);
+  }
+
+  #flushNow(): void {
+    if (this.#out !== undefined) this.flush(new FrameJoiner());
   }
 
   readonly #settle = (): void => {

@@ -11,6 +11,7 @@ import { welcomeFrame } from './frames.js';
 import type { HandlerContext } from './handler-context.js';
 import { Hub } from './hub.js';
 import { startLiveness } from './liveness.js';
+import { Outbox } from './outbox.js';
 import { handleJsonFrame } from './protocol-handler.js';
 import { RateLimiter } from './rate-limiter.js';
 import { handleRawFrame } from './raw-handler.js';
@@ -40,6 +41,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   let onEmpty: (() => void) | undefined;
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
+    outbox: new Outbox(),
     onEnd: (conn) => hub.release(conn),
     onSlow: () => {
       metrics.slowConsumersClosed.inc();

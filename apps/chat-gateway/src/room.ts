@@ -4,8 +4,9 @@ import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { decodeChatPayload, messageFrame, presenceFrame } from './frames.js';
+import { textFrame } from './wire.js';
 
-/** Something a joining connection missed while its history was being read. */
+/** Something a joining connection missed while its history was being read (complete frames, see wire.ts). */
 export type Pending = { id: string; frame: Buffer } | Buffer;
 
 export interface RoomDeps {
@@ -46,7 +47,7 @@ export class Room {
     return this.members.size === 0 && this.joining.size === 0;
   }
 
-  /** One bus event to every local member: encoded once, the same bytes for all. */
+  /** One bus event to every local member: encoded and framed once, the same bytes for all. */
   deliver(event: BusEvent): void {
     const { metrics } = this.deps;
     const decoded = decodeChatPayload(event.data, this.name);
@@ -55,8 +56,8 @@ export class Room {
       this.deps.log.debug({ topic: event.topic, id: event.id }, 'not a chat message, not delivered');
       return;
     }
-    const frame = Buffer.from(messageFrame(event.id, event.data, decoded));
-    const rawFrame = this.rawCount > 0 ? Buffer.from(decoded.payload.text) : frame;
+    const frame = textFrame(Buffer.from(messageFrame(event.id, event.data, decoded)));
+    const rawFrame = this.rawCount > 0 ? textFrame(Buffer.from(decoded.payload.text)) : frame;
     let sent = 0;
     for (const member of this.members) {
       if (member.send(member.raw ? rawFrame : frame)) sent += 1;
@@ -70,7 +71,7 @@ export class Room {
 
   /** A join or leave anywhere on the bus, told to the other local JSON members. */
   presenceChanged(change: PresenceChange): void {
-    const frame = Buffer.from(presenceFrame(this.name, change.event, change.user));
+    const frame = textFrame(Buffer.from(presenceFrame(this.name, change.event, change.user)));
     for (const member of this.members) {
       if (!member.raw && member.id !== change.connectionId) member.send(frame);
     }

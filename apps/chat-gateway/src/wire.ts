@@ -1,0 +1,60 @@
+import * as wsModule from 'ws';
+import type { WebSocket } from 'ws';
+
+/**
+ * WebSocket frames built once and written as bytes. A broadcast frames its message
+ * once and hands the same Buffer to every recipient, instead of `ws.send` framing
+ * (and writing header and payload) once per socket.
+ */
+
+interface FrameOptions {
+  fin: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+  rsv1: boolean;
+}
+
+// `Sender.frame` is a pure function of `ws` (exported by its ESM entry); @types/ws omits it.
+const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+
+// RFC 6455 section 5.2: a final, unmasked (server to client) text frame, no extension bits.
+const TEXT_FRAME: FrameOptions = { fin: true, opcode: 0x1, mask: false, readOnly: true, rsv1: false };
+
+/** A complete text frame (header and payload) in one Buffer. */
+export function textFrame(payload: Buffer): Buffer {
+  const [head, data] = Sender.frame(payload, TEXT_FRAME);
+  if (data === undefined) return head!;
+  return Buffer.concat([head!, data], head!.length + data.length);
+}
+
+/** The payload of a frame made by `textFrame` (for the fallback through `ws.send`). */
+export function framePayload(frame: Buffer): Buffer {
+  const length = frame[1]! & 0x7f;
+  return frame.subarray(length === 126 ? 4 : length === 127 ? 10 : 2);
+}
+
+/** The parts of a server-side `ws` WebSocket that raw writes depend on (ws 8). */
+interface WsInternals {
+  _socket: import('node:net').Socket | null;
+  _sender: { _state: number; _queue: unknown[] } | null;
+  _extensions: Record<string, unknown>;
+}
+
+/** ws 8's Sender state when nothing (deflate, a Blob read) is in progress. */
+const SENDER_IDLE = 0;
+
+/**
+ * The net.Socket under `socket` when bytes written to it cannot interleave with a
+ * frame of `ws` itself: no permessage-deflate (compressed frames set RSV1 and go
+ * through an async queue) and nothing waiting in the sender's queue. Otherwise
+ * undefined, and the caller goes through `ws.send`.
+ */
+export function rawSocketOf(socket: WebSocket): import('node:net').Socket | undefined {
+  const ws = socket as unknown as WsInternals;
+  const sender = ws._sender;
+  if (ws._socket === null || sender === null) return undefined;
+  if (sender._state !== SENDER_IDLE || sender._queue.length !== 0) return undefined;
+  if (ws._extensions['permessage-deflate'] !== undefined) return undefined;
+  return ws._socket;
+}
