@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import * as wsModule from 'ws';
 import { FrameJoiner } from './outbox.js';
 import { framePayload, textFrame } from './wire.js';
+
+interface ReceiverLike {
+  on(event: 'message', listener: (data: Buffer, binary: boolean) => void): void;
+  write(chunk: Buffer): void;
+}
+// ws exports its Receiver from its ESM entry; @types/ws does not declare it.
+const { Receiver } = wsModule as unknown as { Receiver: new (options: { isServer: boolean }) => ReceiverLike };
 
 /** Parses frames the way a client does (ws's own Receiver, client side: unmasked input). */
 function receive(bytes: Buffer): Array<{ text: string; binary: boolean }> {
