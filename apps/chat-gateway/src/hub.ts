@@ -51,6 +51,7 @@ export class Hub {
     const { bus } = this.#options;
     const room = this.#room(name);
     room.members.delete(conn);
+    room.floors.delete(conn);
     const pending: Pending[] = [];
     room.joining.set(conn, pending);
     conn.rooms.add(name);
@@ -83,8 +84,12 @@ export class Hub {
     room.members.add(conn);
     for (const item of pending) {
       if (Buffer.isBuffer(item)) conn.send(item);
-      else if (lastId === undefined || compareIds(item.id, lastId) > 0) conn.send(item.frame);
+      else if (lastId === undefined || compareIds(item.id, lastId) > 0) {
+        conn.send(item.frame);
+        lastId = item.id;
+      }
     }
+    if (lastId !== undefined) room.floors.set(conn, lastId);
   }
 
   /** A raw client is a lobby member from the start; it gets no history and no replies. */
@@ -152,6 +157,7 @@ export class Hub {
     if (room === undefined) return;
     if (room.members.delete(conn) && conn.raw) room.rawCount -= 1;
     room.joining.delete(conn);
+    room.floors.delete(conn);
     if (room.empty) {
       room.close();
       this.#rooms.delete(name);

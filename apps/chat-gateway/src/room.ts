@@ -1,5 +1,5 @@
 import type { Bus, BusEvent, PresenceChange, Subscription } from '@herald/bus';
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, compareIds } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
@@ -24,6 +24,12 @@ export class Room {
   readonly members = new Set<Connection>();
   /** Members between `join` and `joined`: what they would have received is kept here. */
   readonly joining = new Map<Connection, Pending[]>();
+  /**
+   * The newest id a member got with its `joined`. Another instance's reader may be
+   * ahead of ours (Redis), so older live events can still arrive after it: those
+   * the member already has are not sent again.
+   */
+  readonly floors = new Map<Connection, string>();
   rawCount = 0;
   readonly ready: Promise<void>;
   readonly #messages: Subscription;
@@ -60,6 +66,7 @@ export class Room {
     const rawFrame = this.rawCount > 0 ? textFrame(Buffer.from(decoded.payload.text)) : frame;
     let sent = 0;
     for (const member of this.members) {
+      if (this.floors.size > 0 && this.#has(member, event.id)) continue;
       if (member.send(member.raw ? rawFrame : frame)) sent += 1;
     }
     if (this.joining.size > 0) {
@@ -78,6 +85,15 @@ export class Room {
     for (const [member, pending] of this.joining) {
       if (member.id !== change.connectionId) pending.push(frame);
     }
+  }
+
+  #has(member: Connection, id: string): boolean {
+    const floor = this.floors.get(member);
+    if (floor === undefined) return false;
+    if (compareIds(id, floor) <= 0) return true;
+    // Live events come in id order: after one newer than the floor, all are.
+    this.floors.delete(member);
+    return false;
   }
 
   close(): void {
