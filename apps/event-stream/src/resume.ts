@@ -58,3 +58,16 @@ export function planReplay(
   events.sort(byId);
   return { resetTopics, events };
 }
+
+/**
+ * Per topic, the newest id a resumed client has once its replay is written: the
+ * last replayed event of the topic, else Last-Event-ID. Another instance's bus
+ * reader may be ahead of this one's, so older live events can still arrive here;
+ * those at or below the floor are not sent again.
+ */
+export function replayFloors(topics: readonly string[], lastEventId: string, replayed: readonly BusEvent[]): Map<string, string> {
+  const floors = new Map<string, string>();
+  for (const topic of topics) if (topic !== TIME_TOPIC) floors.set(topic, lastEventId);
+  for (const event of replayed) if (floors.has(event.topic)) floors.set(event.topic, event.id);
+  return floors;
+}

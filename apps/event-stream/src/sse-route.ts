@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unavailable } from './errors.js';
 import { encodeBusEvent, encodeReset } from './frames.js';
 import type { Hub } from './hub.js';
-import { planReplay, readHistories } from './resume.js';
+import { planReplay, readHistories, replayFloors } from './resume.js';
 import { parseStreamRequest } from './sse-request.js';
 
 export interface SseRouteOptions {
@@ -67,7 +67,7 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
         request.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
       }
     }
-    client.goLive(text);
+    client.goLive(text, lastEventId === undefined ? undefined : replayFloors(topics, lastEventId, replay.events));
     if (sent > 0) metrics.messagesOut.inc(sent);
     request.log.debug({ topics, lastEventId, replayed: sent }, 'SSE stream open');
   }
