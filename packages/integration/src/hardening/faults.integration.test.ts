@@ -59,13 +59,36 @@ async function cluster(env: Record<string, string>) {
   async function settle(): Promise<void> {
     await Promise.all([publisher.stop(), ...talkers.map((t) => t.stop())]);
     const chatAcked = talkers.flatMap((t) => t.acked);
-    const chatLists = [...readers, ...talkers].map((r) => r.received);
-    await waitUntil(() => chatLists.every((ids) => chatAcked.every((id) => ids.includes(id))), 60_000, 'chat members to catch up');
-    await waitUntil(() => subscribers.every((s) => publisher.acked.every((id) => s.ids.includes(id))), 60_000, 'SSE to catch up');
+    const members = [...readers, ...talkers];
+    // Stopped talkers read no more: only the readers must end up with every ack.
+    const chatLists = readers.map((r) => r.received);
+    const report = (err: unknown) => {
+      for (const [i, m] of members.entries()) {
+        const missing = chatAcked.filter((id) => !m.received.includes(id));
+        console.log(`chat member ${i}: ${m.received.length} received, last ${m.received.at(-1)}, connections ${JSON.stringify([...m.connections])}, missing ${missing.join(' ')}`);
+      }
+      for (const [i, t] of talkers.entries()) console.log(`talker ${i} acked ${t.acked.join(' ')}`);
+      for (const [i, sub] of subscribers.entries()) {
+        const missing = publisher.acked.filter((id) => !sub.ids.includes(id));
+        console.log(`SSE subscriber ${i}: ${sub.ids.length} ids, connections ${JSON.stringify([...sub.connections])}, missing ${missing.join(' ')}`);
+      }
+      throw err;
+    };
+    await waitUntil(() => chatLists.every((ids) => chatAcked.every((id) => ids.includes(id))), 60_000, 'chat members to catch up').catch(report);
+    await waitUntil(() => subscribers.every((s) => publisher.acked.every((id) => s.ids.includes(id))), 60_000, 'SSE to catch up').catch(report);
     await Promise.all([...readers, ...subscribers].map((c) => c.stop()));
-    for (const ids of [...chatLists, ...subscribers.map((s) => s.ids)]) {
-      expect(duplicates(ids)).toEqual([]);
-      expect(inOrder(ids)).toBe(true);
+    const lists: Array<[string, string[], Map<string, number>]> = [
+      ...members.map((m, i): [string, string[], Map<string, number>] => [`chat member ${i}`, m.received, m.connections]),
+      ...subscribers.map((s, i): [string, string[], Map<string, number>] => [`SSE subscriber ${i}`, s.ids, s.connections]),
+    ];
+    for (const [name, ids, connections] of lists) {
+      const dup = duplicates(ids);
+      if (dup.length > 0) {
+        const at = ids.indexOf(dup[0]!);
+        console.log(name, 'duplicate', dup, 'around', ids.slice(Math.max(0, at - 3), at + 4), 'connections', [...connections]);
+      }
+      expect({ name, duplicates: dup }).toEqual({ name, duplicates: [] });
+      expect({ name, inOrder: inOrder(ids) }).toEqual({ name, inOrder: true });
     }
     const refused = publisher.refused + talkers.reduce((n, t) => n + t.refused, 0);
     console.log(`acked: ${chatAcked.length} chat, ${publisher.acked.length} published; ${refused} refused during the fault`);
