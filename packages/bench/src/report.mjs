@@ -93,10 +93,13 @@ export function scenarioNotes(results) {
       const window = result.details.burst ?? (result.details.serverCpuPercent !== undefined ? result.details : null);
       if (window) {
         let note = `${who}: server CPU ${pct(window.serverCpuPercent)}, load CPU ${pct(window.loadCpuPercent)} of a core while measured`;
-        if (window.loadCpuPercent > 90) {
-          note += window.serverCpuPercent < 90
-            ? ' (LOAD-BOUND: the figure understates the server)'
-            : ' (both saturated: a faster server would be capped by the load here)';
+        // A CPU is full when its process and other work on it add up to (nearly) all of it.
+        const loadFull = window.loadCpuPercent + (window.otherOnLoadCpuPercent ?? 0) > 90;
+        const serverFull = window.serverCpuPercent + (window.otherOnServerCpuPercent ?? 0) > 90;
+        if (loadFull) {
+          note += serverFull
+            ? ' (both CPUs full: a faster server would be capped by the load here)'
+            : ' (LOAD-BOUND: the load CPU was full, the figure understates the server)';
         }
         const other = [window.otherOnServerCpuPercent, window.otherOnLoadCpuPercent];
         if (other.some((p) => p !== null && p > 5)) {
