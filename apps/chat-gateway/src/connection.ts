@@ -156,23 +156,29 @@ export class Connection {
       this.#paused = true;
       this.socket.pause();
     }
-    this.#tail = this.#tail.then(() => (this.#ending ? undefined : task())).then(this.#settle, this.#fail);
+    // Closures per task, not per connection: an idle connection holds none.
+    this.#tail = this.#tail
+      .then(() => (this.#ending ? undefined : task()))
+      .then(
+        () => this.#settle(),
+        (err: unknown) => this.#fail(err),
+      );
   }
 
   #flushNow(): void {
     if (this.#out !== undefined) this.flush(new FrameJoiner());
   }
 
-  readonly #settle = (): void => {
+  #settle(): void {
     this.#queued -= 1;
     if (this.#paused && this.#queued <= RESUME_AT) {
       this.#paused = false;
       this.socket.resume();
     }
-  };
+  }
 
-  readonly #fail = (err: unknown): void => {
+  #fail(err: unknown): void {
     this.#settle();
     this.#hooks.onTaskError(this, err);
-  };
+  }
 }

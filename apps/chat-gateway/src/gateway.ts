@@ -1,7 +1,7 @@
 import type { Bus } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from './config.js';
@@ -15,6 +15,7 @@ import { Outbox } from './outbox.js';
 import { handleJsonFrame } from './protocol-handler.js';
 import { RateLimiter } from './rate-limiter.js';
 import { handleRawFrame } from './raw-handler.js';
+import { attach, connectionOf, type SharedListeners } from './socket-listeners.js';
 import { upgradeGuard } from './upgrade-guard.js';
 
 export interface GatewayPluginOptions {
@@ -53,6 +54,45 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     },
   };
 
+  // Errors after the upgrade: protocol violations (bad UTF-8, oversize frames) make
+  // `ws` close with the right code, and a reset peer is closed. Anything else is our bug.
+  function socketError(socket: WebSocket, err: unknown, log: FastifyBaseLogger): void {
+    if (socket.readyState !== socket.OPEN) {
+      log.debug({ err }, 'websocket error');
+      return;
+    }
+    log.error({ err }, 'websocket handler failed');
+    socket.close(CloseCode.internalError, 'internal error');
+  }
+
+  function onClose(this: WebSocket): void {
+    const conn = connectionOf(this);
+    connections.delete(conn);
+    metrics.connections.dec();
+    conn.closed();
+    if (connections.size === 0) onEmpty?.();
+  }
+  function onPong(this: WebSocket): void {
+    connectionOf(this).alive = true;
+  }
+  function onError(this: WebSocket, err: Error): void {
+    socketError(this, err, app.log);
+  }
+  const jsonListeners: SharedListeners = {
+    pong: onPong,
+    close: onClose,
+    error: onError,
+    message(data, isBinary) {
+      handleJsonFrame(ctx, connectionOf(this), data, isBinary);
+    },
+  };
+  const rawListeners: SharedListeners = {
+    ...jsonListeners,
+    message(data, isBinary) {
+      handleRawFrame(ctx, connectionOf(this), data, isBinary);
+    },
+  };
+
   function open(socket: WebSocket, request: FastifyRequest, raw: boolean): void {
     const identity = request.chatIdentity;
     if (identity === null) {
@@ -69,18 +109,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     });
     connections.add(conn);
     metrics.connections.inc();
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('message', (data, isBinary) =>
-      raw ? handleRawFrame(ctx, conn, data, isBinary) : handleJsonFrame(ctx, conn, data, isBinary),
-    );
-    socket.on('close', () => {
-      connections.delete(conn);
-      metrics.connections.dec();
-      conn.closed();
-      if (connections.size === 0) onEmpty?.();
-    });
+    attach(socket, conn, raw ? rawListeners : jsonListeners);
     if (raw) conn.schedule(() => hub.joinRaw(conn));
     else conn.sendText(welcomeFrame(conn.id, conn.user));
   }
@@ -108,14 +137,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     options: { maxPayload: hardPayloadCap(config.maxMessageBytes), clientTracking: false, perMessageDeflate: false },
     preClose: drain,
     errorHandler(err, socket, request) {
-      // Protocol violations (bad UTF-8, oversize frames): `ws` already closes with
-      // the right code, and a reset peer is closed. Anything else is our bug.
-      if (socket.readyState !== socket.OPEN) {
-        request.log.debug({ err }, 'websocket error');
-        return;
-      }
-      request.log.error({ err }, 'websocket handler failed');
-      socket.close(CloseCode.internalError, 'internal error');
+      socketError(socket, err, request.log);
     },
   });
 
