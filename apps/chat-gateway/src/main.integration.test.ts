@@ -45,7 +45,7 @@ describe('dist/main.js', () => {
     let url: string | undefined;
     while (url === undefined) {
       if (Date.now() > deadline) throw new Error(`no listening line; stdout: ${proc.stdout()} stderr: ${proc.stderr()}`);
-      url = /chat gateway listening on (http:\/\/[^ ]+)/.exec(proc.stdout())?.[1];
+      url = /chat-gateway listening on (http:\/\/[^ "]+)/.exec(proc.stdout())?.[1];
       if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ws = url.replace(/^http/, 'ws');

@@ -55,7 +55,7 @@ describe('node dist/main.js', () => {
 
   it('serves, then on SIGTERM ends its streams and exits 0', async () => {
     const service = run({ LOG_LEVEL: 'info' });
-    const url = await waitFor(() => /"url":"(http:\/\/[^"]+)\/sse"/.exec(service.stdout())?.[1], 'the listening line');
+    const url = await waitFor(() => /"sse":"(http:\/\/[^"]+)\/sse"/.exec(service.stdout())?.[1], 'the listening line');
     const reader = await SseReader.open(`${url}/sse?topic=a`);
     expect(reader.status).toBe(200);
     await waitFor(() => reader.raw.length > 0, 'the stream to open');
