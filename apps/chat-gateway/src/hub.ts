@@ -65,14 +65,18 @@ export class Hub {
       await bus.presence.leave(name, conn.id);
       return;
     }
-    const [members, history] = await Promise.all([
+    const [members, history, newest] = await Promise.all([
       bus.presence.members(name),
       since === undefined ? bus.history(room.topic, undefined, this.#options.historyOnJoin) : bus.history(room.topic, since),
+      since === undefined ? undefined : bus.history(room.topic, undefined, 1),
     ]);
     if (!still()) return;
 
     const frames: string[] = [];
-    let lastId = since;
+    // What the client has: `since`, but never past the room's newest message (an id
+    // from another room or a made-up one), or it would be sent nothing from now on.
+    const top = newest?.events.at(-1)?.id;
+    let lastId = since === undefined || top === undefined ? undefined : compareIds(since, top) > 0 ? top : since;
     for (const event of history.events) {
       const decoded = decodeChatPayload(event.data, name);
       if (decoded !== undefined) frames.push(messageFrame(event.id, event.data, decoded));

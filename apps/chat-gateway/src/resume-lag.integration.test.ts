@@ -117,3 +117,18 @@ describe('resuming on an instance whose bus deliveries lag', () => {
     expect(xena.count('message', (f) => f.id === first)).toBe(0);
   });
 });
+
+describe('a since past the newest message of the room', () => {
+  it('is taken as "up to date": what is sent afterwards arrives', async () => {
+    const a = await startGateway({ RATE_LIMIT: '0' }, { bus: new LaggingBus(shared) });
+    gateways.push(a);
+    const yuri = await client(a, 'yuri', 'ahead');
+    yuri.send({ type: 'send', room: 'ahead', text: 'old', ref: 'old' });
+    await yuri.next('ack');
+    const xena = await client(a, 'xena');
+    xena.send({ type: 'join', room: 'ahead', since: '999999999999999-999999999999999' });
+    expect((await xena.next('joined')).history).toEqual([]);
+    yuri.send({ type: 'send', room: 'ahead', text: 'new', ref: 'new' });
+    expect((await xena.next('message')).text).toBe('new');
+  });
+});
