@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent, HEARTBEAT_CHUNK } from './frames.js';
 import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { SseClient } from './sse-client.js';
-import { SseStream } from './sse-stream.js';
+import { SseStream, type SseStreamOptions } from './sse-stream.js';
 import { TIME_TOPIC, type TimeTicker } from './time-ticker.js';
 
 export interface HubOptions {
@@ -36,6 +36,13 @@ interface TopicEntry {
   frames: string[];
 }
 
+const CLIENT = Symbol('herald.sseClient');
+type TaggedResponse = ServerResponse & { [CLIENT]?: SseClient };
+
+function clientOf(res: ServerResponse): SseClient | undefined {
+  return (res as TaggedResponse)[CLIENT];
+}
+
 /**
  * Fan-out: one subscription per topic for the whole instance, shared by every local
  * stream of that topic. Events arriving in one event-loop turn are encoded once,
@@ -50,8 +57,24 @@ export class Hub {
   #flushScheduled = false;
   #heartbeat: NodeJS.Timeout | undefined;
 
+  readonly #streamOptions: SseStreamOptions;
+  /** One listener for every response of this hub ('close' and 'error'), not closures per stream. */
+  readonly #release: (this: ServerResponse) => void;
+
   constructor(options: HubOptions) {
     this.#options = options;
+    this.#streamOptions = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      onSlow: (res) => {
+        const client = clientOf(res);
+        if (client) this.#onSlow(client);
+      },
+    };
+    const remove = (client: SseClient) => this.remove(client);
+    this.#release = function (this: ServerResponse) {
+      const client = clientOf(this);
+      if (client) remove(client);
+    };
   }
 
   /**
@@ -59,12 +82,11 @@ export class Hub {
    * calls `goLive`; `ready` resolves once every topic's subscription is live.
    */
   connect(res: ServerResponse, topics: readonly string[]): { client: SseClient; ready: Promise<void> } {
-    const { maxBufferedBytes } = this.#options;
-    const stream = new SseStream(res, { maxBufferedBytes, onSlow: () => this.#onSlow(client) });
-    const client = new SseClient(stream, topics, maxBufferedBytes);
-    const release = () => this.remove(client);
-    res.once('close', release);
-    res.once('error', release);
+    const stream = new SseStream(res, this.#streamOptions);
+    const client = new SseClient(stream, topics, this.#options.maxBufferedBytes);
+    (res as TaggedResponse)[CLIENT] = client;
+    res.on('close', this.#release);
+    res.on('error', this.#release);
 
     this.#clients.add(client);
     this.#options.metrics.connections.inc();
