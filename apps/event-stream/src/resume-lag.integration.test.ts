@@ -80,3 +80,15 @@ describe('resuming on an instance whose bus deliveries lag', () => {
     watcher.close();
   });
 });
+
+describe('a Last-Event-ID past the newest event of a topic', () => {
+  it('is taken as "up to date": what is published afterwards arrives', async () => {
+    const { server } = await start();
+    await server.memoryBus.publish('ahead', '"old"');
+    const reader = await SseReader.open(`${server.url}/sse?topic=ahead&topic=quiet`, { 'last-event-id': '999999999999999-999999999999999' });
+    const next = [(await server.memoryBus.publish('ahead', '"new"')).id, (await server.memoryBus.publish('quiet', '"first"')).id];
+    await reader.waitForEvents(2);
+    expect(reader.ids).toEqual(next);
+    reader.close();
+  });
+});

@@ -59,15 +59,36 @@ export function planReplay(
   return { resetTopics, events };
 }
 
+/** The newest id of each topic that has one, read alongside the histories (see replayFloors). */
+export async function readNewest(bus: Bus, topics: readonly string[]): Promise<Map<string, string>> {
+  const withHistory = topics.filter((topic) => topic !== TIME_TOPIC);
+  const newest = await Promise.all(withHistory.map((topic) => bus.history(topic, undefined, 1)));
+  const ids = new Map<string, string>();
+  withHistory.forEach((topic, i) => {
+    const id = newest[i]!.events.at(-1)?.id;
+    if (id !== undefined) ids.set(topic, id);
+  });
+  return ids;
+}
+
 /**
  * Per topic, the newest id a resumed client has once its replay is written: the
- * last replayed event of the topic, else Last-Event-ID. Another instance's bus
- * reader may be ahead of this one's, so older live events can still arrive here;
- * those at or below the floor are not sent again.
+ * last replayed event of the topic, else Last-Event-ID, but never past the topic's
+ * newest event (a made-up id would otherwise swallow everything to come).
+ * Another instance's bus reader may be ahead of this one's, so older live events
+ * can still arrive here; those at or below the floor are not sent again.
  */
-export function replayFloors(topics: readonly string[], lastEventId: string, replayed: readonly BusEvent[]): Map<string, string> {
+export function replayFloors(
+  topics: readonly string[],
+  lastEventId: string,
+  replayed: readonly BusEvent[],
+  newest: ReadonlyMap<string, string>,
+): Map<string, string> {
   const floors = new Map<string, string>();
-  for (const topic of topics) if (topic !== TIME_TOPIC) floors.set(topic, lastEventId);
-  for (const event of replayed) if (floors.has(event.topic)) floors.set(event.topic, event.id);
+  for (const topic of topics) {
+    const top = newest.get(topic);
+    if (topic !== TIME_TOPIC && top !== undefined) floors.set(topic, compareIds(lastEventId, top) > 0 ? top : lastEventId);
+  }
+  for (const event of replayed) if (event.topic !== TIME_TOPIC) floors.set(event.topic, event.id);
   return floors;
 }

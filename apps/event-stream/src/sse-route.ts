@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unavailable } from './errors.js';
 import { encodeBusEvent, encodeReset } from './frames.js';
 import type { Hub } from './hub.js';
-import { planReplay, readHistories, replayFloors } from './resume.js';
+import { planReplay, readHistories, readNewest, replayFloors } from './resume.js';
 import { parseStreamRequest } from './sse-request.js';
 
 export interface SseRouteOptions {
@@ -55,10 +55,13 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
 
     let connection: ReturnType<Hub['connect']> | undefined;
     let histories = new Map<string, History>();
+    let newest = new Map<string, string>();
     try {
       connection = hub.connect(reply.raw, topics);
       await connection.ready;
-      if (lastEventId !== undefined) histories = await readHistories(bus, topics, lastEventId);
+      if (lastEventId !== undefined) {
+        [histories, newest] = await Promise.all([readHistories(bus, topics, lastEventId), readNewest(bus, topics)]);
+      }
     } catch (err) {
       if (connection) hub.remove(connection.client);
       request.log.warn({ err }, 'SSE subscribe or history failed');
@@ -86,7 +89,7 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
         request.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
       }
     }
-    client.goLive(text, lastEventId === undefined ? undefined : replayFloors(topics, lastEventId, replay.events));
+    client.goLive(text, lastEventId === undefined ? undefined : replayFloors(topics, lastEventId, replay.events, newest));
     if (sent > 0) metrics.messagesOut.inc(sent);
     request.log.debug({ topics, lastEventId, replayed: sent }, 'SSE stream open');
   }
