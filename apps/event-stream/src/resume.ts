@@ -59,7 +59,7 @@ export function planReplay(
   return { resetTopics, events };
 }
 
-/** The newest id of each topic that has one, read alongside the histories (see replayFloors). */
+/** The newest id of each of `topics` that has one (see replayFloors). */
 export async function readNewest(bus: Bus, topics: readonly string[]): Promise<Map<string, string>> {
   const withHistory = topics.filter((topic) => topic !== TIME_TOPIC);
   const newest = await Promise.all(withHistory.map((topic) => bus.history(topic, undefined, 1)));

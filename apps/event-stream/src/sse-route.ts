@@ -60,7 +60,10 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
       connection = hub.connect(reply.raw, topics);
       await connection.ready;
       if (lastEventId !== undefined) {
-        [histories, newest] = await Promise.all([readHistories(bus, topics, lastEventId), readNewest(bus, topics)]);
+        histories = await readHistories(bus, topics, lastEventId);
+        // Only a topic with nothing after the id can be behind it (a made-up id).
+        const quiet = [...histories].filter(([, history]) => history.events.length === 0).map(([topic]) => topic);
+        if (quiet.length > 0) newest = await readNewest(bus, quiet);
       }
     } catch (err) {
       if (connection) hub.remove(connection.client);
