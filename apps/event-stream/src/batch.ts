@@ -1,5 +1,6 @@
 import type { BusEvent } from '@herald/bus';
 import { compareIds } from '@herald/protocol';
+import { httpChunk } from './http-chunk.js';
 
 /** What the hub hands a subscriber once per event-loop turn. */
 export interface Batch {
@@ -9,10 +10,13 @@ export interface Batch {
   readonly frames: readonly string[];
   /** All frames as one Buffer, shared by every subscriber of the batch. */
   readonly chunk: Buffer;
+  /** `chunk` as one HTTP chunk, for streams written straight to their socket. */
+  readonly framed: Buffer;
 }
 
 export function makeBatch(events: readonly BusEvent[], frames: readonly string[]): Batch {
-  return { events, frames, chunk: Buffer.from(frames.join('')) };
+  const chunk = Buffer.from(frames.join(''));
+  return { events, frames, chunk, framed: httpChunk(chunk) };
 }
 
 /**

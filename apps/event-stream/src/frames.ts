@@ -1,5 +1,6 @@
 import type { BusEvent } from '@herald/bus';
 import { encodeEvent, HEARTBEAT } from '@herald/protocol';
+import { httpChunk } from './http-chunk.js';
 
 /** The SSE frame of one bus event: `id:`, optional `event:`, `data:` lines. */
 export function encodeBusEvent(event: BusEvent): string {
@@ -23,3 +24,4 @@ export function encodeReset(topics: readonly string[], lastEventId: string): str
 
 /** Encoded once: every stream receives the same bytes. */
 export const HEARTBEAT_CHUNK = Buffer.from(HEARTBEAT);
+export const HEARTBEAT_FRAMED = httpChunk(HEARTBEAT_CHUNK);

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Bus, BusEvent, Subscription } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import { encodeBusEvent, HEARTBEAT_CHUNK } from './frames.js';
+import { encodeBusEvent, HEARTBEAT_CHUNK, HEARTBEAT_FRAMED } from './frames.js';
 import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { SseClient } from './sse-client.js';
 import { SseStream, type SseStreamOptions } from './sse-stream.js';
@@ -231,7 +231,7 @@ export class Hub {
   }
 
   #beat(): void {
-    for (const client of this.#clients) client.heartbeat(HEARTBEAT_CHUNK);
+    for (const client of this.#clients) client.heartbeat(HEARTBEAT_CHUNK, HEARTBEAT_FRAMED);
   }
 
   #onSlow(client: SseClient): void {

@@ -75,6 +75,26 @@ export class SseStream {
     return true;
   }
 
+  /**
+   * `write` for bytes every stream receives, given also as one HTTP chunk (see
+   * http-chunk.ts): that goes straight to the socket, one write and no per-response
+   * framing. Only while the response owns its socket (not a pipelined response still
+   * queued behind another) with its head sent and chunked encoding on (not HTTP/1.0);
+   * otherwise through `res.write`. Both keep call order on the one socket.
+   */
+  writeShared(chunk: Buffer, framed: Buffer): boolean {
+    const res = this.#res;
+    const socket = res.socket;
+    if (socket === null || !res.headersSent || !res.chunkedEncoding) return this.write(chunk);
+    if (this.ended) return false;
+    if (res.writableLength > this.#options.maxBufferedBytes) {
+      this.cutOff();
+      return false;
+    }
+    socket.write(framed);
+    return true;
+  }
+
   /** Drops a peer that cannot keep up. */
   cutOff(): void {
     if (this.ended) return;
