@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt } from '../test/service.js';
+import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
 import { chatCorpus } from './chat-corpus.js';
 import { joinFlood, runChatConnectionCases, runChatCorpus, type Failure } from './chat-runner.js';
 import { runHttpCases, runRawCases } from './http-runner.js';
-import { killAllSpawned, medianRss, MiB, Spawned } from './spawned.js';
+import { medianRss, MiB } from './proc.js';
 import { rawCorpus, sseCorpus } from './sse-corpus.js';
 import { WsProbe } from './ws-probe.js';
 
@@ -13,7 +13,7 @@ const RSS_BOUND = 64 * MiB;
 const MEASURED_ROUNDS = 2;
 
 /** One pass of every corpus against the real processes; returns what went wrong. */
-async function round(gateway: Spawned, stream: Spawned): Promise<Failure[]> {
+async function round(gateway: Service, stream: Service): Promise<Failure[]> {
   const [chat, connections, flood, http, raw] = await Promise.all([
     runChatCorpus(gateway.ws, chatCorpus(MAX_MESSAGE_BYTES)),
     runChatConnectionCases(gateway.ws, MAX_MESSAGE_BYTES),
@@ -25,17 +25,17 @@ async function round(gateway: Spawned, stream: Spawned): Promise<Failure[]> {
 }
 
 describe('both services as real processes: the corpus leaves them up and their memory bounded', () => {
-  let gateway: Spawned;
-  let stream: Spawned;
+  let gateway: Service;
+  let stream: Service;
 
   beforeAll(async () => {
     assertAppsBuilt();
     const env = { RATE_LIMIT: '0', MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) };
-    [gateway, stream] = await Promise.all([Spawned.start('chat-gateway', env), Spawned.start('event-stream', env)]);
+    [gateway, stream] = await Promise.all([Service.start('chat-gateway', env), Service.start('event-stream', env)]);
   });
 
   afterAll(async () => {
-    await killAllSpawned();
+    await stopAllServices();
   });
 
   it(`RSS grows less than ${RSS_BOUND / MiB} MiB over ${MEASURED_ROUNDS} more rounds after a warm-up round`, async () => {

@@ -2,11 +2,10 @@ import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllChatClients, TestChatClient } from '../test/chat-client.js';
 import { deleteKeys, REDIS_TEST_URL, RedisProcess, redisServerInstalled, sharedRedisAvailable, uniquePrefix } from '../test/redis.js';
-import { assertAppsBuilt } from '../test/service.js';
+import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
 import { closeAllSseClients, publish } from '../test/sse-client.js';
 import { waitUntil } from '../test/wait.js';
 import { FailoverChatMember, FailoverPublisher, FailoverSubscriber } from './failover-clients.js';
-import { killAllSpawned, Spawned } from './spawned.js';
 import { killStalledClients, StalledClient } from './stalled-process.js';
 
 const up = await sharedRedisAvailable();
@@ -18,7 +17,7 @@ afterAll(async () => {
   killStalledClients();
   closeAllChatClients();
   closeAllSseClients();
-  await killAllSpawned();
+  await stopAllServices();
   await Promise.all(privateRedis.map((r) => r.dispose()));
   if (up) await deleteKeys(REDIS_TEST_URL, prefix);
 });
@@ -35,10 +34,10 @@ async function cluster(env: Record<string, string>) {
   assertAppsBuilt();
   const all = { ...env, PRESENCE_TTL_MS: '1500', RATE_LIMIT: '0' };
   const [gw1, gw2, es1, es2] = await Promise.all([
-    Spawned.start('chat-gateway', all),
-    Spawned.start('chat-gateway', all),
-    Spawned.start('event-stream', all),
-    Spawned.start('event-stream', all),
+    Service.start('chat-gateway', all),
+    Service.start('chat-gateway', all),
+    Service.start('event-stream', all),
+    Service.start('event-stream', all),
   ]);
   await Promise.all([gw1, gw2, es1, es2].map((s) => s.waitReady()));
   const room = 'hx-fault';
@@ -141,7 +140,7 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
 
   it('chat: cut with 1013 (herald_slow_consumers_closed_total), then resumes with since and gets exactly what it missed', async () => {
     assertAppsBuilt();
-    const gateway = await Spawned.start('chat-gateway', env);
+    const gateway = await Service.start('chat-gateway', env);
     await gateway.waitReady();
     const client = new StalledClient('ws', gateway.ws, 'hx-stall');
     await waitUntil(() => client.opens >= 1, 30_000, 'the client process to join');
@@ -173,7 +172,7 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
 
   it('SSE: the stream is cut, and the client resumes with Last-Event-ID and gets exactly what it missed', async () => {
     assertAppsBuilt();
-    const stream = await Spawned.start('event-stream', env);
+    const stream = await Service.start('event-stream', env);
     await stream.waitReady();
     const client = new StalledClient('sse', stream.http, 'hx-stall');
     await waitUntil(() => client.opens >= 1, 30_000, 'the client process to subscribe');

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt } from '../test/service.js';
+import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
 import { waitUntil } from '../test/wait.js';
-import { killAllSpawned, Spawned } from './spawned.js';
 import { WsProbe } from './ws-probe.js';
 
 const SECRET = 'hx-auth-secret-0123456789abcdef';
@@ -16,13 +15,13 @@ function jwt(claims: Record<string, unknown>, secret = SECRET): string {
 }
 
 afterAll(async () => {
-  await killAllSpawned();
+  await stopAllServices();
 });
 
 describe.each(['info', 'debug'])('no secret reaches the log (LOG_LEVEL=%s, real processes)', (level) => {
   it('chat gateway: ?token=, Authorization: Bearer, a bad token and a forged one', async () => {
     assertAppsBuilt();
-    const gateway = await Spawned.start('chat-gateway', { LOG_LEVEL: level, AUTH_SECRET: SECRET });
+    const gateway = await Service.start('chat-gateway', { LOG_LEVEL: level, AUTH_SECRET: SECRET });
     const good = jwt({ sub: 'alice', name: 'Alice', exp: Math.floor(Date.now() / 1000) + 600 });
     const forged = jwt({ sub: 'mallory' }, 'not-the-secret-0123456789');
 
@@ -49,7 +48,7 @@ describe.each(['info', 'debug'])('no secret reaches the log (LOG_LEVEL=%s, real 
 
   it('event stream: the publish token in Authorization (right and wrong) and a token in the query', async () => {
     assertAppsBuilt();
-    const stream = await Spawned.start('event-stream', { LOG_LEVEL: level, PUBLISH_TOKEN });
+    const stream = await Service.start('event-stream', { LOG_LEVEL: level, PUBLISH_TOKEN });
     const publish = (authorization: string) =>
       fetch(`${stream.http}/publish?token=${PUBLISH_TOKEN}`, {
         method: 'POST',

@@ -6,7 +6,7 @@ import { sleep } from './wait.js';
  * Background loops that keep going through an outage the way real clients do:
  * reconnect, resume from the last id seen, count what they got.
  */
-abstract class Loop {
+export abstract class Loop {
   #stopped = false;
   #done: Promise<void> | undefined;
 
@@ -49,20 +49,25 @@ export class ResumingSseSubscriber extends Loop {
     const client = await TestSseClient.open(this.url, this.ids.at(-1));
     if (client.status !== 200) return;
     this.connections += 1;
-    let cursor = 0;
-    while (!client.ended && !this.stopped) {
-      for (; cursor < client.events.length; cursor++) {
-        const id = client.events[cursor]!.id;
-        if (id) this.ids.push(id);
-      }
-      await sleep(20);
-    }
+    await readSse(client, this.ids, () => this.stopped);
+  }
+}
+
+/** Reads an open SSE connection until it ends (or `stopped()`), keeping each event id; then closes it. */
+export async function readSse(client: TestSseClient, ids: string[], stopped: () => boolean): Promise<void> {
+  let cursor = 0;
+  const drain = () => {
     for (; cursor < client.events.length; cursor++) {
       const id = client.events[cursor]!.id;
-      if (id) this.ids.push(id);
+      if (id) ids.push(id);
     }
-    client.close();
+  };
+  while (!client.ended && !stopped()) {
+    drain();
+    await sleep(20);
   }
+  drain();
+  client.close();
 }
 
 /** POSTs to /publish one at a time; keeps the ids of the 202s. */
@@ -110,34 +115,57 @@ export class ResumingChatMember extends Loop {
   }
 
   protected async round(): Promise<void> {
-    const client = await TestChatClient.connect(this.ws, this.name);
-    try {
-      const joined = await client.join(this.room, this.received.at(-1));
-      const at = client.frames.findIndex((f) => f.type === 'joined');
-      for (const m of joined.history) this.received.push(m.id);
-      let cursor = at + 1;
-      const drain = () => {
-        for (; cursor < client.frames.length; cursor++) {
-          const f = client.frames[cursor]!;
-          if (f.type === 'message' && f.room === this.room) this.received.push(String(f.id));
-        }
-      };
-      while (!client.closed && !this.stopped) {
-        if (this.sending) {
-          try {
-            this.acked.push(await client.say(this.room, `n${this.#n++}`));
-          } catch {
-            this.refused += 1;
-          }
-        } else {
-          await sleep(20);
-        }
-        drain();
+    await chatSession(await TestChatClient.connect(this.ws, this.name), this.room, this.sending, this, () => `n${this.#n++}`);
+  }
+}
+
+/** What a resuming chat member keeps across its connections. */
+export interface ChatTally {
+  readonly received: string[];
+  readonly acked: string[];
+  refused: number;
+  readonly stopped: boolean;
+}
+
+/**
+ * One connection of a resuming chat member: joins `room` with `since` = the last
+ * id received, then sends `text()` (if `sending`) or waits, recording what comes,
+ * until the connection closes or the member stops; then closes it.
+ */
+export async function chatSession(
+  client: TestChatClient,
+  room: string,
+  sending: boolean,
+  tally: ChatTally,
+  text: () => string,
+  onJoined: () => void = () => undefined,
+): Promise<void> {
+  try {
+    const joined = await client.join(room, tally.received.at(-1));
+    onJoined();
+    for (const m of joined.history) tally.received.push(m.id);
+    let cursor = client.frames.indexOf(joined) + 1;
+    const drain = () => {
+      for (; cursor < client.frames.length; cursor++) {
+        const f = client.frames[cursor]!;
+        if (f.type === 'message' && f.room === room) tally.received.push(String(f.id));
       }
-      // What arrived before the close still counts.
+    };
+    while (!client.closed && !tally.stopped) {
+      if (sending) {
+        try {
+          tally.acked.push(await client.say(room, text()));
+        } catch {
+          tally.refused += 1;
+        }
+      } else {
+        await sleep(20);
+      }
       drain();
-    } finally {
-      await client.close().catch(() => undefined);
     }
+    // What arrived before the close still counts.
+    drain();
+  } finally {
+    await client.close().catch(() => undefined);
   }
 }

@@ -23,10 +23,14 @@ const running = new Set<Service>();
 
 /**
  * One real service process (`node apps/<app>/dist/main.js`), configured by
- * environment only, on a port of its own.
+ * environment only, on a port of its own. `output` keeps the tail of both
+ * streams interleaved; `stdout` and `stderr` keep each whole (the
+ * log-redaction check reads them).
  */
 export class Service {
   output = '';
+  stdout = '';
+  stderr = '';
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
 
@@ -43,21 +47,31 @@ export class Service {
     const collect = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
-    this.#child.stdout!.on('data', collect);
-    this.#child.stderr!.on('data', collect);
+    this.#child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+      collect(chunk);
+    });
+    this.#child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      collect(chunk);
+    });
     this.#exited = new Promise((r) => this.#child.once('exit', () => r()));
     running.add(this);
     void this.#exited.then(() => running.delete(this));
   }
 
   /** Starts the app and waits until it answers /healthz (ready or not). */
-  static async start(app: AppName, env: Record<string, string>): Promise<Service> {
+  static async start(app: AppName, env: Record<string, string> = {}): Promise<Service> {
     const service = new Service(app, await freePort(), env);
     await waitUntil(async () => {
       if (service.exited) throw new Error(`${app} exited during start-up:\n${service.output}`);
       return (await service.status('/healthz')) === 200;
     }, 30_000, `${app} to listen`);
     return service;
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
   }
 
   get http(): string {
@@ -85,6 +99,15 @@ export class Service {
 
   async waitReady(timeoutMs = 30_000): Promise<void> {
     await waitUntil(async () => (await this.status('/readyz')) === 200, timeoutMs, `${this.app} /readyz 200`);
+  }
+
+  /** The sum of a metric's samples on /metrics (all label sets). */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.http}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 
   /** kill -9: no drain, no goodbye. */
