@@ -65,4 +65,14 @@ describe('node dist/main.js', () => {
     expect(reader.complete).toBe(true);
     for (const line of service.stdout().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
+
+  it('still exits 0 on SIGTERM after whoever read its stdout went away (EPIPE)', async () => {
+    const service = run({ LOG_LEVEL: 'info' });
+    await waitFor(() => /"sse":"http:/.test(service.stdout()), 'the listening line');
+    // Close our end of the pipe: every later log line hits EPIPE, as when a log
+    // shipper dies or `node dist/main.js | head` has read enough.
+    service.child.stdout!.destroy();
+    service.child.kill('SIGTERM');
+    expect(await service.exit).toBe(0);
+  });
 });

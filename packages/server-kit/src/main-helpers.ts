@@ -25,7 +25,12 @@ export function configOrExit<T>(read: () => T, service: string): T {
 
 /** The JSON logger a service shares between its bus and its app. */
 export function createLogger(level: string): FastifyBaseLogger {
-  return pino(loggerOptions(level) as LoggerOptions);
+  const stdout = pino.destination({ dest: 1, sync: true });
+  // Once stdout's reader is gone (EPIPE) nothing can be logged any more; without a
+  // listener here the exit-time flush of pino's default destination never returned,
+  // so a drained service hung instead of exiting (see main.integration.test.ts).
+  stdout.on('error', () => {});
+  return pino(loggerOptions(level) as LoggerOptions, stdout);
 }
 
 export interface StartOptions<C extends CommonConfig> {
