@@ -31,6 +31,17 @@ describe.skipIf(!up)('RedisBus', () => {
   // Every bus of the contract suite gets its own key namespace.
   describeBusContract('RedisBus', { create: ({ historySize }) => openBus({ historySize }) });
 
+  it('closes promptly right after becoming ready (the reader loop never waits again once closed)', async () => {
+    for (let i = 0; i < 15; i++) {
+      const bus = await openBus();
+      const outcome = await Promise.race([
+        bus.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 3000)),
+      ]);
+      expect(outcome).toBe('closed');
+    }
+  });
+
   describe('two instances on one prefix', () => {
     it('share history and deliver every event, in one order, with the same ids', async () => {
       const prefix = `${runPrefix}pair:`;

@@ -133,6 +133,9 @@ export class RedisStreamReader {
   }
 
   #idle(): Promise<void> {
+    // close() may have come while the loop awaited a reply (CLIENT ID): its wake
+    // found no idle wait to end, so a new one would never end and close() would hang.
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => (this.#wakeIdle = resolve));
   }
 
