@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from './bus.js';
 import { RedisBus } from './redis-bus.js';
 import { BusUnavailableError } from './redis-errors.js';
-import { deleteKeys, freePort, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './test/redis-server.js';
+import { deleteKeys, freePort, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './testing/redis-server.js';
 import { describeBusContract } from './testing/bus-contract.js';
 
 const up = await redisAvailable();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent, BusStatus, PresenceChange } from './bus.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 import { BusUnavailableError } from './redis-errors.js';
-import { freePort, probeRedis, RedisProcess, waitUntil } from './test/redis-server.js';
+import { freePort, probeRedis, RedisProcess, waitUntil } from './testing/redis-server.js';
 
 /** These tests run their own redis-server; they need the binary, not the shared Redis. */
 const haveRedisServer = await (async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PresenceChange } from './bus.js';
 import { RedisBus } from './redis-bus.js';
-import { deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './test/redis-server.js';
+import { deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './testing/redis-server.js';
 
 const up = await redisAvailable();
 const runPrefix = uniquePrefix('presence');
