@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import type { Bus } from '@herald/bus';
 import {
   createMetrics,
+  httpErrorsPlugin,
   httpTimeoutOptions,
   loggerOptions,
   opsPlugin,
@@ -10,7 +11,6 @@ import {
 } from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
-import { errorsPlugin } from './errors.js';
 import { Hub } from './hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
@@ -73,7 +73,7 @@ export function buildApp({
   });
   app.decorate('sseHub', hub);
 
-  app.register(errorsPlugin);
+  app.register(httpErrorsPlugin);
   app.register(cors, corsOptions(config.corsOrigins));
   app.register(opsPlugin, { bus, metrics });
   // Registered after opsPlugin, so `draining` is already true when streams end:

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from './errors.js';
+import { forbidden, unauthorized } from '@herald/server-kit';
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 

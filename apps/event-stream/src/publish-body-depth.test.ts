@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './errors.js';
+import { HttpError } from '@herald/server-kit';
 import { parsePublishBody } from './publish-body.js';
 
 // A 64 KiB body holds 32,000 levels of `[`; JSON.parse accepts them, JSON.stringify

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './errors.js';
+import { HttpError } from '@herald/server-kit';
 import { isLoopback } from './publish-auth.js';
 import { parsePublishBody } from './publish-body.js';
 

@@ -1,5 +1,5 @@
 import { isEventName, isTopicName } from '@herald/protocol';
-import { badRequest } from './errors.js';
+import { badRequest } from '@herald/server-kit';
 import { TIME_TOPIC } from './time-ticker.js';
 
 export interface PublishItem {

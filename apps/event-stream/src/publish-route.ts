@@ -1,7 +1,7 @@
 import type { Bus } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyInstance } from 'fastify';
-import { unavailable } from './errors.js';
+import { unavailable } from '@herald/server-kit';
 import { publishAuth } from './publish-auth.js';
 import { parsePublishBody } from './publish-body.js';
 

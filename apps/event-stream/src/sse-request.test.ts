@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './errors.js';
+import { HttpError } from '@herald/server-kit';
 import { MAX_TOPICS_PER_STREAM, parseStreamRequest } from './sse-request.js';
 
 function refusal(query: Record<string, string | string[]>, header?: string): string {

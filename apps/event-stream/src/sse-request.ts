@@ -1,5 +1,5 @@
 import { isId, isTopicName } from '@herald/protocol';
-import { badRequest } from './errors.js';
+import { badRequest } from '@herald/server-kit';
 import { TIME_TOPIC } from './time-ticker.js';
 
 /** Topics one stream may subscribe to: bounds the work one request can cause. */

@@ -3,7 +3,7 @@ import type { Bus, History } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import { encodeRetry } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { unavailable } from './errors.js';
+import { unavailable } from '@herald/server-kit';
 import { encodeBusEvent, encodeReset } from './frames.js';
 import type { Hub } from './hub.js';
 import { planReplay, readHistories, readNewest, replayFloors } from './resume.js';

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './names.js';
 export * from './sse.js';
+export * from './resume.js';

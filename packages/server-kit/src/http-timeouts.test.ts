@@ -10,7 +10,7 @@ describe('httpTimeoutOptions', () => {
   });
 
   it('takes overrides', () => {
-    expect(httpTimeoutOptions({ requestMs: 1000 })).toEqual({
+    expect(httpTimeoutOptions({ requestMs: 1000 })).toMatchObject({
       requestTimeout: 1000,
       http: { headersTimeout: 1000, connectionsCheckingInterval: 5_000 },
     });

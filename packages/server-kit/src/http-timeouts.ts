@@ -1,4 +1,5 @@
 import type { ServerOptions } from 'node:http';
+import { clientErrorHandler } from './http-errors.js';
 
 /**
  * Fastify turns Node's request timeout off (`requestTimeout: 0`), so a client
@@ -23,6 +24,8 @@ export const HTTP_TIMEOUT_DEFAULTS: Readonly<HttpTimeouts> = {
 export interface HttpTimeoutOptions {
   requestTimeout: number;
   http: ServerOptions;
+  /** Node's 408 (and its other parser refusals) in Herald's error shape. */
+  clientErrorHandler: typeof clientErrorHandler;
 }
 
 /** Fastify server options for these timeouts (idle keep-alive sockets keep Fastify's 72 s). */
@@ -31,5 +34,6 @@ export function httpTimeoutOptions(overrides: Partial<HttpTimeouts> = {}): HttpT
   return {
     requestTimeout: requestMs,
     http: { headersTimeout: requestMs, connectionsCheckingInterval: checkIntervalMs },
+    clientErrorHandler,
   };
 }

@@ -7,3 +7,4 @@ export * from './lifecycle.js';
 export * from './bus-factory.js';
 export * from './main-helpers.js';
 export * from './http-timeouts.js';
+export * from './http-errors.js';

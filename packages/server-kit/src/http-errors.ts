@@ -1,18 +1,23 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
- * Every HTTP error this service answers, in one shape:
- * `{"error":{"code","message"}}`. Codes shared with the chat gateway
- * (bad_request, unauthorized, too_large) keep the protocol's spelling.
+ * Every HTTP error either service answers, in one shape: `{"error":{"code","message"}}`,
+ * also for refusals before a WebSocket upgrade and for requests Node's own parser
+ * rejects. Codes shared with the chat protocol (bad_request, unauthorized,
+ * forbidden, too_large, rate_limited) keep its spelling.
  */
 export const HttpErrorCodes = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  408: 'request_timeout',
   413: 'too_large',
   415: 'unsupported_media_type',
+  429: 'rate_limited',
   500: 'internal',
   503: 'unavailable',
 } as const;
@@ -40,26 +45,28 @@ export class HttpError extends Error {
 export const badRequest = (message: string) => new HttpError(400, message);
 export const unauthorized = (message: string) => new HttpError(401, message);
 export const forbidden = (message: string) => new HttpError(403, message);
+export const tooManyRequests = (message: string) => new HttpError(429, message);
 export const unavailable = (message: string) => new HttpError(503, message);
 
 export function errorBody(status: HttpStatus, message: string): ErrorBody {
   return { error: { code: HttpErrorCodes[status], message } };
 }
 
-function isKnownStatus(status: number): status is HttpStatus {
+export function isKnownStatus(status: number): status is HttpStatus {
   return Object.hasOwn(HttpErrorCodes, status);
 }
 
-function sendError(reply: FastifyReply, status: HttpStatus, message: string): FastifyReply {
+/** Replies with the one error shape (also usable from an onRequest hook before an upgrade). */
+export function sendError(reply: FastifyReply, status: HttpStatus, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message));
 }
 
 /**
- * Turns our HttpErrors and Fastify's own (bad JSON 400, body too large 413, media
- * type 415) into the one JSON shape; anything unexpected is a 500 whose details
- * stay in the log.
+ * Turns HttpErrors and Fastify's own (bad JSON 400, body too large 413, media type
+ * 415) into the one JSON shape; anything unexpected is a 500 whose details stay in
+ * the log.
  */
-async function errors(app: FastifyInstance): Promise<void> {
+async function httpErrors(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500 && !(err instanceof HttpError)) {
@@ -77,4 +84,22 @@ async function errors(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
 }
 
-export const errorsPlugin = fp(errors, { name: 'event-stream-errors', fastify: '5.x' });
+export const httpErrorsPlugin = fp(httpErrors, { name: 'herald-http-errors', fastify: '5.x' });
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's parser refuses (malformed, headers
+ * too large, or not complete within the request timeout) get the same JSON shape
+ * instead of Fastify's default one.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy(err);
+  const status: HttpStatus =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 413 : 400;
+  const message =
+    status === 408 ? 'request not received in time' : status === 413 ? 'request headers are too large' : 'malformed HTTP request';
+  const body = JSON.stringify(errorBody(status, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
