@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `pnpm start`: runs the built chat gateway, event stream and demo page together,
-// prints their URLs, and stops all three on Ctrl-C (or when one of them dies).
+// `pnpm start`: runs the built chat gateway and event stream (one process, one bus:
+// see services.mjs) and the demo page, prints their URLs, and stops both on Ctrl-C
+// (or when one of them dies).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,16 +16,11 @@ const webPort = process.env.WEB_PORT ?? '5173';
 
 const services = [
   {
-    name: 'chat-gateway',
+    name: 'chat-gateway + event-stream',
     cmd: process.execPath,
-    args: [join(root, 'apps/chat-gateway/dist/main.js')],
-    env: { PORT: gatewayPort },
-  },
-  {
-    name: 'event-stream',
-    cmd: process.execPath,
-    args: [join(root, 'apps/event-stream/dist/main.js')],
-    env: { PORT: streamPort },
+    args: [join(root, 'scripts/services.mjs')],
+    env: { GATEWAY_PORT: gatewayPort, STREAM_PORT: streamPort },
+    built: [join(root, 'apps/chat-gateway/dist/index.js'), join(root, 'apps/event-stream/dist/index.js')],
   },
   {
     name: 'web',
@@ -36,9 +32,11 @@ const services = [
 ];
 
 for (const s of services) {
-  if (!existsSync(s.args[0])) {
-    console.error(`start: ${s.args[0]} is missing; run \`pnpm build\` first`);
-    process.exit(1);
+  for (const file of s.built ?? [s.args[0]]) {
+    if (!existsSync(file)) {
+      console.error(`start: ${file} is missing; run \`pnpm build\` first`);
+      process.exit(1);
+    }
   }
 }
 
@@ -79,7 +77,7 @@ const query =
     ? ''
     : `?gateway=ws://${shownHost}:${gatewayPort}/ws&stream=http://${shownHost}:${streamPort}`;
 console.log(`
-Herald is starting (bus: ${process.env.REDIS_URL ? 'Redis' : 'in-memory'}):
+Herald is starting (bus: ${process.env.REDIS_URL ? 'Redis' : 'in-memory, shared by both services'}):
   demo page      http://${shownHost}:${webPort}/${query}
   chat gateway   ws://${shownHost}:${gatewayPort}/ws   (raw, seed-compatible: ws://${shownHost}:${gatewayPort}/)
   event stream   http://${shownHost}:${streamPort}/sse?topic=time   (publish: POST http://${shownHost}:${streamPort}/publish)

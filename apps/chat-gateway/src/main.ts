@@ -1,13 +1,4 @@
 import { startService } from '@herald/server-kit';
-import { buildApp } from './app.js';
-import { readGatewayConfig } from './config.js';
+import { chatGatewayService } from './service.js';
 
-await startService({
-  service: 'chat-gateway',
-  readConfig: readGatewayConfig,
-  buildApp,
-  describe: (address) => {
-    const ws = address.replace(/^http/, 'ws');
-    return { ws: `${ws}/ws`, raw: `${ws}/` };
-  },
-});
+await startService(chatGatewayService);

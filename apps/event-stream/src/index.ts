@@ -3,3 +3,4 @@ export { readStreamConfig, STREAM_DEFAULTS, type StreamConfig } from './config.j
 export { Hub, type HubStats } from './hub.js';
 export { MAX_TOPICS_PER_STREAM } from './sse-request.js';
 export { TIME_TOPIC } from './time-ticker.js';
+export { eventStreamService } from './service.js';

@@ -1,11 +1,16 @@
 import type { Bus } from '@herald/bus';
 import type { FastifyInstance } from 'fastify';
 
-export interface RunOptions {
+export interface Listening {
   app: FastifyInstance;
-  bus: Bus;
   port: number;
   host: string;
+}
+
+export interface RunOptions {
+  /** One or more apps sharing `bus` (`pnpm start` runs both services in one process). */
+  apps: Listening[];
+  bus: Bus;
   /** Hard limit on a drain before exiting anyway. */
   drainTimeoutMs?: number;
   /** Called with the exit code; process.exit by default (tests pass their own). */
@@ -13,37 +18,39 @@ export interface RunOptions {
 }
 
 /**
- * Listens, then on SIGTERM or SIGINT drains: the app stops accepting, its preClose
- * hooks close WebSockets with 1001 and end SSE streams, the bus closes, exit 0.
+ * Listens, then on SIGTERM or SIGINT drains: every app stops accepting, their
+ * preClose hooks close WebSockets with 1001 and end SSE streams, then the bus they
+ * share closes, exit 0. Returns the bound addresses, in the order of `apps`.
  */
-export async function runService(options: RunOptions): Promise<string> {
-  const { app, bus, port, host, drainTimeoutMs = 9_000 } = options;
+export async function runServices(options: RunOptions): Promise<string[]> {
+  const { apps, bus, drainTimeoutMs = 9_000 } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const address = await app.listen({ port, host });
+  const addresses = await Promise.all(apps.map(({ app, port, host }) => app.listen({ port, host })));
+  const log = apps[0]!.app.log;
   let stopping = false;
 
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'draining');
+    log.info({ signal }, 'draining');
     const timer = setTimeout(() => {
-      app.log.error({ drainTimeoutMs }, 'drain timed out, exiting');
+      log.error({ drainTimeoutMs }, 'drain timed out, exiting');
       exit(1);
     }, drainTimeoutMs);
     timer.unref();
     try {
-      await app.close();
+      await Promise.all(apps.map(({ app }) => app.close()));
       await bus.close();
-      app.log.info('drained, exiting');
+      log.info('drained, exiting');
       clearTimeout(timer);
       exit(0);
     } catch (err) {
-      app.log.error({ err }, 'error while draining');
+      log.error({ err }, 'error while draining');
       clearTimeout(timer);
       exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  return address;
+  return addresses;
 }

@@ -4,7 +4,7 @@ import { pino, type LoggerOptions } from 'pino';
 import { createBus } from './bus-factory.js';
 import type { CommonConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { runService } from './lifecycle.js';
+import { runServices } from './lifecycle.js';
 import { loggerOptions } from './logger.js';
 
 /**
@@ -33,7 +33,8 @@ export function createLogger(level: string): FastifyBaseLogger {
   return pino(loggerOptions(level) as LoggerOptions, stdout);
 }
 
-export interface StartOptions<C extends CommonConfig> {
+/** What a service is, for `main.ts` (alone) or `startServices` (several in one process). */
+export interface ServiceSpec<C extends CommonConfig> {
   service: string;
   readConfig: (env: NodeJS.ProcessEnv) => C;
   buildApp: (deps: { config: C; bus: Bus; logger: FastifyBaseLogger }) => FastifyInstance;
@@ -41,21 +42,44 @@ export interface StartOptions<C extends CommonConfig> {
   describe?: (address: string) => Record<string, string>;
 }
 
+export interface ServiceRun {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec has its own config type
+  spec: ServiceSpec<any>;
+  /** Variables for this service only, over process.env (e.g. its PORT). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Everything a service's `main.ts` does; see startServices. */
+export async function startService<C extends CommonConfig>(spec: ServiceSpec<C>): Promise<void> {
+  await startServices([{ spec }]);
+}
+
 /**
- * Everything a service's `main.ts` does: config from the environment, one logger,
- * the bus, the app, listen, and drain on SIGTERM/SIGINT. A failure to start (port
- * taken, ...) is logged once and exits 1.
+ * Config from the environment, one logger, ONE bus for all the services, their
+ * apps, listen, and one drain on SIGTERM/SIGINT. Several services in one process
+ * share the bus, so on the in-memory bus a chat room is readable over SSE as
+ * `chat.<room>` as it is on Redis. A failure to start (port taken, ...) is logged
+ * once and exits 1.
  */
-export async function startService<C extends CommonConfig>(options: StartOptions<C>): Promise<void> {
-  const config = configOrExit(() => options.readConfig(process.env), options.service);
-  const logger = createLogger(config.logLevel);
+export async function startServices(runs: ServiceRun[]): Promise<void> {
+  const name = runs.map(({ spec }) => spec.service).join('+');
+  const configs = runs.map(({ spec, env }) => configOrExit(() => spec.readConfig({ ...process.env, ...env }), spec.service));
+  const first = configs[0]!;
+  const logger = createLogger(first.logLevel);
   try {
-    const bus = await createBus(config, logger);
-    const app = options.buildApp({ config, bus, logger });
-    const address = await runService({ app, bus, port: config.port, host: config.host });
-    logger.info({ url: address, ...options.describe?.(address) }, `${options.service} listening on ${address}`);
+    const bus = await createBus(first, logger);
+    const apps = runs.map(({ spec }, i) => {
+      const config = configs[i]!;
+      const log = runs.length === 1 ? logger : logger.child({ service: spec.service });
+      return { app: spec.buildApp({ config, bus, logger: log }), port: config.port, host: config.host };
+    });
+    const addresses = await runServices({ apps, bus });
+    runs.forEach(({ spec }, i) => {
+      const address = addresses[i]!;
+      apps[i]!.app.log.info({ url: address, ...spec.describe?.(address) }, `${spec.service} listening on ${address}`);
+    });
   } catch (err) {
-    logger.fatal({ err }, `${options.service} failed to start`);
+    logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);
   }
 }

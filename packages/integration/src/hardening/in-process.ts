@@ -1,6 +1,5 @@
 import { MemoryBus } from '@herald/bus';
-import { buildApp as buildGateway } from '@herald/chat-gateway/dist/app.js';
-import { readGatewayConfig } from '@herald/chat-gateway/dist/config.js';
+import { buildApp as buildGateway, readGatewayConfig } from '@herald/chat-gateway';
 import { buildApp as buildStream, readStreamConfig } from '@herald/event-stream';
 
 /** Fastify, without depending on it here: both apps return the same instance type. */

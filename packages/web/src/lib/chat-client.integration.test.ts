@@ -1,8 +1,7 @@
 import { MemoryBus } from '@herald/bus';
 // The gateway package's entry point runs the server, so the app factory is imported
 // from its built module.
-import { buildApp } from '@herald/chat-gateway/dist/app.js';
-import { readGatewayConfig } from '@herald/chat-gateway/dist/config.js';
+import { buildApp, readGatewayConfig } from '@herald/chat-gateway';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
