@@ -39,7 +39,7 @@ const MiB = 1024 * 1024;
 const REDIS_URL = process.env.REDIS_URL;
 const REDIS_PREFIX = `herald-soak:${Date.now().toString(36)}:`;
 
-async function startService(app) {
+async function spawnApp(app) {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
   if (REDIS_URL) Object.assign(env, { REDIS_URL, REDIS_PREFIX });
@@ -97,7 +97,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 async function main() {
   console.log(`soak: ${SECONDS} s (warm-up ${WARMUP_SECONDS} s, cool-down ${COOLDOWN_SECONDS} s), ${WS_CLIENTS} WebSocket + ${SSE_CLIENTS} SSE churning clients, ${PUBLISH_RATE} publishes/s, bus: ${REDIS_URL ? `Redis (${REDIS_PREFIX})` : 'memory'}`);
-  const [gateway, stream] = await Promise.all([startService('chat-gateway'), startService('event-stream')]);
+  const [gateway, stream] = await Promise.all([spawnApp('chat-gateway'), spawnApp('event-stream')]);
   const servers = { gateway, stream };
   const idle = { gateway: await readServer(gateway), stream: await readServer(stream) };
   const stats = newStats();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatClient, type ChatEvents } from './chat-client.js';
-import type { ConnectionState } from './connection.js';
+import type { ConnectionState } from './connection-state.js';
 import { FakeSocket } from './testing/fakes.js';
 
 const msg = (n: number, room = 'lobby') => ({

@@ -2,7 +2,7 @@ import type { ClientMessage, JoinedMessage, PresenceMessage, ServerMessage, User
 import { isRoomName } from '@herald/protocol';
 import { Backoff } from './backoff.js';
 import type { ChatClientOptions, ChatEvents } from './chat-options.js';
-import { readReconnectOptions, type ConnectionState } from './connection.js';
+import { readReconnectOptions, type ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import { RoomMembers } from './members.js';

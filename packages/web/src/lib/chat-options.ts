@@ -1,6 +1,6 @@
 /** The options and events of ChatClient (its public surface, apart from methods). */
 import type { ChatMessage, PresenceMessage, User, WelcomeMessage } from '@herald/protocol';
-import type { ConnectionState, ReconnectOptions } from './connection.js';
+import type { ConnectionState, ReconnectOptions } from './connection-state.js';
 import type { ClientError } from './errors.js';
 import type { WebSocketConstructor } from './platform.js';
 

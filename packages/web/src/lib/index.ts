@@ -1,6 +1,6 @@
 export { ChatClient, type ChatClientOptions, type ChatEvents } from './chat-client.js';
 export { subscribe, type StreamEvent, type StreamHandlers, type SubscribeOptions } from './subscribe.js';
-export type { ConnectionState, ConnectionStateName, ReconnectOptions } from './connection.js';
+export type { ConnectionState, ConnectionStateName, ReconnectOptions } from './connection-state.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export { Backoff, backoffCeiling, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { RecentIds } from './dedupe.js';

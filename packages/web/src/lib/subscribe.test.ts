@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConnectionState } from './connection.js';
+import type { ConnectionState } from './connection-state.js';
 import { subscribe, type StreamEvent } from './subscribe.js';
 import { FakeEventSource } from './testing/fakes.js';
 

@@ -1,5 +1,5 @@
 import { Backoff } from './backoff.js';
-import { readReconnectOptions, type ConnectionState, type ReconnectOptions } from './connection.js';
+import { readReconnectOptions, type ConnectionState, type ReconnectOptions } from './connection-state.js';
 import {
   ES_CLOSED,
   globalEventSource,
