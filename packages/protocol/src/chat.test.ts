@@ -43,12 +43,34 @@ describe('decodeClientMessage', () => {
     ['send without text', '{"type":"send","room":"x"}', /"text"/],
     ['send empty text', '{"type":"send","room":"x","text":""}', /"text"/],
     ['send text object', '{"type":"send","room":"x","text":{}}', /"text"/],
+    ['refresh without token', '{"type":"refresh"}', /"token" must be a token/],
+    ['refresh empty token', '{"type":"refresh","token":""}', /"token" must be a token of 1-8192/],
+    ['refresh token a number', '{"type":"refresh","token":5}', /"token" must be a token/],
+    ['refresh token too long', `{"type":"refresh","token":"${'t'.repeat(8193)}"}`, /"token" must be a token/],
     ['ref too long', `{"type":"send","room":"x","text":"t","ref":"${'f'.repeat(65)}"}`, /"ref"/],
   ])('refuses %s with bad_request', (_name, text, pattern) => {
     const e = error(text);
     expect(e.type).toBe('error');
     expect(e.code).toBe('bad_request');
     expect(e.message).toMatch(pattern);
+  });
+
+  it('accepts refresh with a token', () => {
+    expect(decodeClientMessage('{"type":"refresh","token":"a.b.c"}')).toEqual({
+      ok: true,
+      message: { type: 'refresh', token: 'a.b.c' },
+    });
+  });
+
+  it('never echoes a refused token', () => {
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.secret-part';
+    for (const frame of [
+      `{"type":"refresh","token":"${secret}${'x'.repeat(8192)}"}`,
+      `{"type":"refresh","token":["${secret}"]}`,
+      `{"type":"refresh","token":{"value":"${secret}"}}`,
+    ]) {
+      expect(error(frame).message).not.toContain('secret-part');
+    }
   });
 
   it('echoes a usable ref on errors', () => {

@@ -24,11 +24,21 @@ export const SendSchema = Type.Object({
   ref: Type.Optional(Ref),
 });
 
+/** Tokens are a few hundred bytes; this bounds the work a bad one can cause. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+export const RefreshSchema = Type.Object({
+  type: Type.Literal('refresh'),
+  token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
+});
+
 export type JoinMessage = Static<typeof JoinSchema>;
 export type LeaveMessage = Static<typeof LeaveSchema>;
 export type SendMessage = Static<typeof SendSchema>;
+/** A new token for the same `sub`, sent before the current one's `exp`. */
+export type RefreshMessage = Static<typeof RefreshSchema>;
 /** Everything a client may send on `/ws`. */
-export type ClientMessage = JoinMessage | LeaveMessage | SendMessage;
+export type ClientMessage = JoinMessage | LeaveMessage | SendMessage | RefreshMessage;
 export type ClientMessageType = ClientMessage['type'];
 
 export interface User {
@@ -50,6 +60,13 @@ export interface WelcomeMessage {
   type: 'welcome';
   connectionId: string;
   user: User;
+  /** With auth on: when the token expires (ms since the epoch); refresh before it. */
+  exp?: number;
+}
+/** Reply to `refresh`: the connection now lives until the new token's `exp` (ms). */
+export interface RefreshedMessage {
+  type: 'refreshed';
+  exp: number;
 }
 export interface JoinedMessage {
   type: 'joined';
@@ -59,9 +76,13 @@ export interface JoinedMessage {
   /** false when history no longer reaches the `since` id asked for. */
   recovered: boolean;
 }
+/** Why the server left a room on its own; absent when the client asked to leave. */
+export type LeftReason = 'forbidden';
 export interface LeftMessage {
   type: 'left';
   room: string;
+  /** `forbidden`: a refreshed token no longer allows the room. */
+  reason?: LeftReason;
 }
 export interface PresenceMessage {
   type: 'presence';
@@ -83,6 +104,7 @@ export interface ErrorMessage {
 /** Everything the gateway sends on `/ws`. */
 export type ServerMessage =
   | WelcomeMessage
+  | RefreshedMessage
   | JoinedMessage
   | LeftMessage
   | PresenceMessage
@@ -94,6 +116,7 @@ const validators = {
   join: TypeCompiler.Compile(JoinSchema),
   leave: TypeCompiler.Compile(LeaveSchema),
   send: TypeCompiler.Compile(SendSchema),
+  refresh: TypeCompiler.Compile(RefreshSchema),
 } as const;
 
 export type DecodeResult =
@@ -140,7 +163,9 @@ export function decodeClientMessage(text: string): DecodeResult {
         ? 'must be 1-64 of letters, digits, "_", "-", "."'
         : path === 'since'
           ? 'must be a message id like "1700000000000-0"'
-          : (first?.message ?? 'is invalid').toLowerCase();
+          : path === 'token'
+            ? `must be a token of 1-${MAX_TOKEN_LENGTH} characters`
+            : (first?.message ?? 'is invalid').toLowerCase();
     return fail(path ? `"${path}" ${detail}` : detail, ref);
   }
   return { ok: true, message: value as ClientMessage };

@@ -8,6 +8,10 @@ export const ErrorCodes = {
   rate_limited: 'rate_limited',
   too_large: 'too_large',
   unauthorized: 'unauthorized',
+  /** A join (or a publish, or a read) outside the token's rights. */
+  forbidden: 'forbidden',
+  /** A `refresh` carried a token that had already expired; the connection keeps its old one. */
+  token_expired: 'token_expired',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -15,3 +19,9 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
 }
+
+/** WebSocket close codes of the gateway's own (4000-4999 are the application's). */
+export const CloseCodes = {
+  /** The token reached its `exp` without a `refresh`: come back with a new token and `since`. */
+  token_expired: 4401,
+} as const;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMON_DEFAULTS, readCommonConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { redactUrl } from './logger.js';
 
 describe('readCommonConfig', () => {
   it('uses documented defaults on an empty environment', () => {
@@ -55,13 +54,5 @@ describe('readCommonConfig', () => {
     const read = () => readCommonConfig({ [name]: value }, 8080);
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(pattern);
-  });
-});
-
-describe('redactUrl', () => {
-  it('hides tokens in query strings', () => {
-    expect(redactUrl('/ws?name=a&token=abc.def.ghi')).toBe('/ws?name=a&token=[redacted]');
-    expect(redactUrl('/ws?token=x#y')).toBe('/ws?token=[redacted]#y');
-    expect(redactUrl('/sse?topic=a')).toBe('/sse?topic=a');
   });
 });

@@ -8,3 +8,7 @@ export * from './bus-factory.js';
 export * from './main-helpers.js';
 export * from './http-timeouts.js';
 export * from './http-errors.js';
+export * from './auth-config.js';
+export * from './token-verifier.js';
+export * from './token-source.js';
+export * from './secrets.js';

@@ -2,10 +2,13 @@ import type { Bus } from '@herald/bus';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Metrics } from './metrics.js';
+import { bearerMatcher } from './secrets.js';
 
 export interface OpsOptions {
   bus: Bus;
   metrics: Metrics;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <it>` (else 401). */
+  metricsToken?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -19,7 +22,8 @@ declare module 'fastify' {
  * /healthz (the process answers), /readyz (the bus is connected and we are not
  * draining), /metrics (Prometheus text). Shared by both services.
  */
-async function ops(app: FastifyInstance, { bus, metrics }: OpsOptions): Promise<void> {
+async function ops(app: FastifyInstance, { bus, metrics, metricsToken }: OpsOptions): Promise<void> {
+  const allowed = metricsToken === undefined ? () => true : bearerMatcher(metricsToken);
   app.decorate('draining', false);
   app.addHook('preClose', async () => {
     app.draining = true;
@@ -37,7 +41,13 @@ async function ops(app: FastifyInstance, { bus, metrics }: OpsOptions): Promise<
     });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (!allowed(request.headers.authorization)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ statusCode: 401, code: 'unauthorized', message: 'Authorization: Bearer <METRICS_TOKEN> required' });
+    }
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
