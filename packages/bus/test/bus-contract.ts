@@ -1,6 +1,6 @@
 import { compareIds } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Bus, BusEvent, PresenceChange } from '../bus.js';
+import type { Bus, BusEvent, PresenceChange } from '../src/bus.js';
 
 export interface ContractContext {
   /** A fresh bus with its own namespace; `historySize` as given. */

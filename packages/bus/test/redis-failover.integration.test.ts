@@ -1,25 +1,18 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BusEvent, BusStatus, PresenceChange } from './bus.js';
-import { RedisBus, type RedisBusOptions } from './redis-bus.js';
-import { BusUnavailableError } from './redis-errors.js';
-import { freePort, probeRedis, RedisProcess, waitUntil } from './testing/redis-server.js';
+import type { BusEvent, BusStatus, PresenceChange } from '../src/bus.js';
+import { RedisBus, type RedisBusOptions } from '../src/redis-bus.js';
+import { BusUnavailableError } from '../src/redis-errors.js';
+import { probeRedis, RedisProcess, redisServerInstalled, sleep, waitUntil } from '@herald/testkit';
 
 /** These tests run their own redis-server; they need the binary, not the shared Redis. */
-const haveRedisServer = await (async () => {
-  const { spawnSync } = await import('node:child_process');
-  const ok = spawnSync('redis-server', ['--version']).status === 0;
-  if (!ok && process.env.CI) throw new Error('redis-server is not installed; CI is set, so these tests must run');
-  if (!ok) console.log('skipping Redis failover tests: redis-server is not installed');
-  return ok;
-})();
+const haveRedisServer = redisServerInstalled();
 
 const servers: RedisProcess[] = [];
 const opened: RedisBus[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function newServer(): Promise<RedisProcess> {
-  const server = new RedisProcess(await freePort());
+  const server = await RedisProcess.reserve();
   servers.push(server);
   return server;
 }
@@ -49,7 +42,7 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
     const changes: PresenceChange[] = [];
     const presenceSub = bus.presence.subscribe('room', (c) => changes.push(c));
 
-    await waitUntil(() => warnings.length > 0, 10_000, 'the warning');
+    await waitUntil(() => warnings.length > 0, { timeoutMs: 10_000, message: 'the warning' });
     expect(warnings[0]).toMatch(/unreachable/);
     expect(bus.isReady()).toBe(false);
     await expect(bus.publish('early', '1')).rejects.toBeInstanceOf(BusUnavailableError);
@@ -61,7 +54,7 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
     await Promise.all([sub.ready, presenceSub.ready]);
     const e = await bus.publish('early', '2');
     await bus.presence.join('room', 'c1', { id: 'u', name: 'n' });
-    await waitUntil(() => got.length >= 1 && changes.length >= 1, 10_000, 'delivery after start');
+    await waitUntil(() => got.length >= 1 && changes.length >= 1, { timeoutMs: 10_000, message: 'delivery after start' });
     expect(got.map((x) => x.id)).toEqual([e.id]);
     expect(changes.map((c) => c.event)).toEqual(['join']);
     // The warning came once, not once per reconnect attempt.
@@ -96,14 +89,14 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
       }
     })();
 
-    await waitUntil(() => acked.length >= 50, 20_000, 'traffic before the crash');
+    await waitUntil(() => acked.length >= 50, { timeoutMs: 20_000, message: 'traffic before the crash' });
     await server.kill();
-    await waitUntil(() => !publisher.isReady() && !subscriber.isReady(), 10_000, 'both buses to notice');
-    await waitUntil(() => rejected > 0, 10_000, 'a rejected publish while down');
+    await waitUntil(() => !publisher.isReady() && !subscriber.isReady(), { timeoutMs: 10_000, message: 'both buses to notice' });
+    await waitUntil(() => rejected > 0, { timeoutMs: 10_000, message: 'a rejected publish while down' });
     await server.start();
-    await waitUntil(() => publisher.isReady() && subscriber.isReady(), 30_000, 'both buses to recover');
+    await waitUntil(() => publisher.isReady() && subscriber.isReady(), { timeoutMs: 30_000, message: 'both buses to recover' });
     const mark = acked.length;
-    await waitUntil(() => acked.length >= mark + 50, 20_000, 'traffic after the restart');
+    await waitUntil(() => acked.length >= mark + 50, { timeoutMs: 20_000, message: 'traffic after the restart' });
     stop = true;
     await publishing;
 
@@ -113,7 +106,7 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
     const storedSet = new Set(stored);
     expect(acked.filter((id) => !storedSet.has(id))).toEqual([]);
 
-    await waitUntil(() => acked.every((id) => live.includes(id)), 20_000, 'live delivery of every ack');
+    await waitUntil(() => acked.every((id) => live.includes(id)), { timeoutMs: 20_000, message: 'live delivery of every ack' });
     expect(new Set(live).size).toBe(live.length);
     expect([...live].sort(compareIds)).toEqual(live);
     expect(statuses).toEqual(['down', 'ready']);
@@ -134,7 +127,7 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
     } finally {
       admin.disconnect();
     }
-    await waitUntil(async () => (await bus.presence.members('room')).length === 1, 15_000, 'the member to be back');
+    await waitUntil(async () => (await bus.presence.members('room')).length === 1, { timeoutMs: 15_000, message: 'the member to be back' });
     expect(await bus.presence.members('room')).toEqual([{ connectionId: 'c1', user: { id: 'u1', name: 'alice' } }]);
     expect(await probeRedis(server.url)).toBe(true);
   }, 60_000);

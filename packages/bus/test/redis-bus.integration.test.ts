@@ -1,10 +1,10 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BusEvent } from './bus.js';
-import { RedisBus } from './redis-bus.js';
-import { BusUnavailableError } from './redis-errors.js';
-import { deleteKeys, freePort, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './testing/redis-server.js';
-import { describeBusContract } from './testing/bus-contract.js';
+import type { BusEvent } from '../src/bus.js';
+import { RedisBus } from '../src/redis-bus.js';
+import { BusUnavailableError } from '../src/redis-errors.js';
+import { deleteKeys, freePort, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from '@herald/testkit';
+import { describeBusContract } from './bus-contract.js';
 
 const up = await redisAvailable();
 const runPrefix = uniquePrefix('bus');
@@ -24,7 +24,7 @@ async function openBus(options: { historySize?: number; keyPrefix?: string } = {
 
 afterAll(async () => {
   await Promise.all(opened.map((b) => b.close()));
-  if (up) await deleteKeys(REDIS_TEST_URL, runPrefix);
+  if (up) await deleteKeys(runPrefix);
 });
 
 describe.skipIf(!up)('RedisBus', () => {
@@ -63,7 +63,7 @@ describe.skipIf(!up)('RedisBus', () => {
         publishes.push(bus.publish(i % 3 === 0 ? 'p.two' : 'p.one', JSON.stringify(i)));
       }
       const acked = await Promise.all(publishes);
-      await waitUntil(() => seenA.length >= 60 && seenB.length >= 60, 10_000, 'delivery on both');
+      await waitUntil(() => seenA.length >= 60 && seenB.length >= 60, { timeoutMs: 10_000, message: 'delivery on both' });
 
       const ids = acked.map((e) => e.id);
       expect(new Set(ids).size).toBe(60);
@@ -88,7 +88,7 @@ describe.skipIf(!up)('RedisBus', () => {
       const sub = b.subscribe('late', (e) => got.push(e));
       await sub.ready;
       const after = await a.publish('late', '"after"');
-      await waitUntil(() => got.length >= 1, 10_000, 'the event published after ready');
+      await waitUntil(() => got.length >= 1, { timeoutMs: 10_000, message: 'the event published after ready' });
       expect(got.map((e) => e.id)).toEqual([after.id]);
       sub.unsubscribe();
     });
@@ -110,7 +110,7 @@ describe.skipIf(!up)('RedisBus', () => {
       const s3 = bus.subscribe('again', (e) => second.push(e));
       await s3.ready;
       const e = await bus.publish('again', '"seen"');
-      await waitUntil(() => second.length >= 1, 10_000, 'delivery after resubscribe');
+      await waitUntil(() => second.length >= 1, { timeoutMs: 10_000, message: 'delivery after resubscribe' });
       expect(second.map((x) => x.id)).toEqual([e.id]);
       expect(first).toEqual([]);
       s3.unsubscribe();
@@ -124,7 +124,7 @@ describe.skipIf(!up)('RedisBus', () => {
       );
       await Promise.all(subs.map((s) => s.ready));
       await Promise.all(Array.from({ length: 40 }, (_, i) => bus.publish(`many.${i}`, String(i))));
-      await waitUntil(() => got.size === 40, 10_000, 'all 40 topics');
+      await waitUntil(() => got.size === 40, { timeoutMs: 10_000, message: 'all 40 topics' });
       expect(got.get('many.7')).toEqual(['7']);
       for (const s of subs) s.unsubscribe();
     });
@@ -165,7 +165,7 @@ describe.skipIf(!up)('RedisBus', () => {
       expect(bus.isReady()).toBe(false);
       await expect(bus.publish('t', '1')).rejects.toBeInstanceOf(BusUnavailableError);
       await expect(bus.history('t')).rejects.toThrow(/not connected/);
-      await waitUntil(() => warnings.length > 0, 10_000, 'a warning');
+      await waitUntil(() => warnings.length > 0, { timeoutMs: 10_000, message: 'a warning' });
       expect(warnings[0]).toMatch(/unreachable/);
       expect(warnings.join('\n')).not.toContain('secret');
       await bus.close();

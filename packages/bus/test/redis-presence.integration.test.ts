@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PresenceChange } from './bus.js';
-import { RedisBus } from './redis-bus.js';
-import { deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from './testing/redis-server.js';
+import type { PresenceChange } from '../src/bus.js';
+import { RedisBus } from '../src/redis-bus.js';
+import { deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const runPrefix = uniquePrefix('presence');
@@ -33,7 +33,7 @@ async function spawnGhost(keyPrefix: string, ttlMs: number): Promise<ChildProces
   const file = join(dir, 'ghost.mts');
   writeFileSync(
     file,
-    `import { RedisBus } from ${JSON.stringify(join(here, 'redis-bus.ts'))};
+    `import { RedisBus } from ${JSON.stringify(join(here, '../src/redis-bus.ts'))};
 const bus = new RedisBus({ url: ${JSON.stringify(REDIS_TEST_URL)}, historySize: 10,
   keyPrefix: ${JSON.stringify(keyPrefix)}, presenceTtlMs: ${ttlMs} });
 if (!(await bus.waitUntilReady(10000))) process.exit(2);
@@ -46,7 +46,7 @@ setInterval(() => {}, 1000);
   children.push(child);
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await waitUntil(() => out.includes('joined') || child.exitCode !== null, 30_000, 'the ghost to join');
+  await waitUntil(() => out.includes('joined') || child.exitCode !== null, { timeoutMs: 30_000, message: 'the ghost to join' });
   if (!out.includes('joined')) throw new Error(`ghost process exited with ${child.exitCode}`);
   return child;
 }
@@ -55,7 +55,7 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await Promise.all(opened.map((b) => b.close()));
   for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
-  if (up) await deleteKeys(REDIS_TEST_URL, runPrefix);
+  if (up) await deleteKeys(runPrefix);
 });
 
 describe.skipIf(!up)('RedisPresence across instances', () => {
@@ -75,7 +75,7 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
     expect((await b.presence.members('room')).map((m) => m.connectionId)).toEqual(expected);
 
     await b.presence.leave('room', 'b1');
-    await waitUntil(() => seenA.length >= 4 && seenB.length >= 4, 10_000, 'four changes on both');
+    await waitUntil(() => seenA.length >= 4 && seenB.length >= 4, { timeoutMs: 10_000, message: 'four changes on both' });
     const summary = (changes: PresenceChange[]) => changes.map((c) => `${c.event}:${c.connectionId}:${c.user.name}`);
     expect(summary(seenA)).toEqual(['join:a1:alice', 'join:b1:bob', 'join:a2:carol', 'leave:b1:bob']);
     expect(summary(seenB)).toEqual(summary(seenA));
@@ -91,7 +91,7 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
     await sub.ready;
     await b.presence.join('room', 'b1', { id: 'u2', name: 'bob' });
     await b.close();
-    await waitUntil(() => seen.some((c) => c.event === 'leave'), 10_000, 'the leave');
+    await waitUntil(() => seen.some((c) => c.event === 'leave'), { timeoutMs: 10_000, message: 'the leave' });
     expect(seen.map((c) => `${c.event}:${c.connectionId}`)).toEqual(['join:b1', 'leave:b1']);
     expect(await a.presence.members('room')).toEqual([]);
     sub.unsubscribe();
@@ -109,7 +109,7 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
 
     ghost.kill('SIGKILL');
     // Generous bound: the sweep runs every ttl/3, but this machine is shared.
-    await waitUntil(() => seen.some((c) => c.event === 'leave'), 15_000, 'the ghost to be swept');
+    await waitUntil(() => seen.some((c) => c.event === 'leave'), { timeoutMs: 15_000, message: 'the ghost to be swept' });
     expect(seen.map((c) => `${c.event}:${c.connectionId}:${c.user.name}`)).toEqual(['join:g1:ghost', 'leave:g1:ghost']);
     expect(await a.presence.members('ghost-room')).toEqual([]);
     sub.unsubscribe();
@@ -130,7 +130,7 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
       raw.disconnect();
     }
     await a.presence.join('room', 'a1', { id: 'u1', name: 'alice' });
-    await waitUntil(() => seen.length >= 1, 10_000, 'the real join');
+    await waitUntil(() => seen.length >= 1, { timeoutMs: 10_000, message: 'the real join' });
     expect(seen.map((c) => c.connectionId)).toEqual(['a1']);
     sub.unsubscribe();
   });
