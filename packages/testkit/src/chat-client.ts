@@ -125,8 +125,8 @@ export class ChatTestClient {
   }
 
   /** How many queued (not taken) frames of `type` match. */
-  count(type: ServerType, where: (frame: ServerMessage) => boolean = () => true): number {
-    return this.frames.filter((f) => f.type === type && where(f)).length;
+  count<T extends ServerType>(type: T, where: (frame: FrameOf<T>) => boolean = () => true): number {
+    return this.frames.filter((f) => f.type === type && where(f as FrameOf<T>)).length;
   }
 
   /** Joins `room` (resuming after `since`) and resolves with its `joined` frame. */

@@ -1,7 +1,7 @@
 import { MemoryBus, type Bus, type BusEvent, type Listener } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from './test/test-client.js';
-import { startGateway, type TestGateway } from './test/test-server.js';
+import { ChatTestClient } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 /**
  * A view of a shared bus whose live deliveries to this instance can be held back,
@@ -49,10 +49,10 @@ class LaggingBus implements Bus {
 
 const shared = new MemoryBus({ historySize: 100 });
 const gateways: TestGateway[] = [];
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
-async function client(gateway: TestGateway, name: string, room?: string): Promise<TestClient> {
-  const { client: c } = await TestClient.join(gateway.ws, name, room);
+async function client(gateway: TestGateway, name: string, room?: string): Promise<ChatTestClient> {
+  const { client: c } = await ChatTestClient.join(gateway.ws, name, room);
   clients.push(c);
   return c;
 }

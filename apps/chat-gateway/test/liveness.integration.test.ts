@@ -1,14 +1,14 @@
 import { chatTopic } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
-import { TestClient } from './test/test-client.js';
-import { metricValue, startGateway, waitUntil, type TestGateway } from './test/test-server.js';
+import { encodeChatPayload } from '../src/frames.js';
+import { ChatTestClient, metricValue, waitUntil } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
-async function join(name: string, room: string, options: { autoPong?: boolean } = {}): Promise<TestClient> {
-  const c = await TestClient.connect(`${gateway!.ws}/ws?name=${name}`, options);
+async function join(name: string, room: string, options: { autoPong?: boolean } = {}): Promise<ChatTestClient> {
+  const c = await ChatTestClient.connect(`${gateway!.ws}/ws?name=${name}`, options);
   clients.push(c);
   await c.next('welcome');
   c.send({ type: 'join', room });
@@ -66,12 +66,12 @@ describe('dead peers', () => {
     expect((await dead.closed).code).toBe(1006);
     await waitUntil(
       async () => (await metricValue(gateway!.metrics, 'herald_connections')) === 1,
-      'the connections gauge counts only the watcher',
+      { message: 'the connections gauge counts only the watcher' },
     );
     // The watcher answers pings and stays, several heartbeats later.
     let pings = 0;
     watcher.ws.on('ping', () => (pings += 1));
-    await waitUntil(() => pings >= 3, 'three more heartbeats');
+    await waitUntil(() => pings >= 3, { message: 'three more heartbeats' });
     watcher.send({ type: 'send', room: 'r1', text: 'still here', ref: 'w' });
     await watcher.next('ack');
     expect(watcher.ws.readyState).toBe(watcher.ws.OPEN);

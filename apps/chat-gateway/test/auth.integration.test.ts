@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signHs256 } from './test/jwt.js';
-import { TestClient, upgradeStatus } from './test/test-client.js';
-import { startGateway, type TestGateway } from './test/test-server.js';
+import { ChatTestClient, signHs256, upgradeStatus } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 const SECRET = 'test-secret-0123456789';
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
@@ -19,7 +18,7 @@ describe('JWT auth (AUTH_SECRET set)', () => {
   it('accepts a valid token in ?token= and takes the user from sub and name', async () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     const token = signHs256({ sub: 'u-42', name: 'Ann', exp: inAnHour() }, SECRET);
-    const c = await TestClient.connect(`${gateway.ws}/ws?token=${token}&name=ignored`);
+    const c = await ChatTestClient.connect(`${gateway.ws}/ws?token=${token}&name=ignored`);
     clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { id: 'u-42', name: 'Ann' } });
   });
@@ -27,7 +26,7 @@ describe('JWT auth (AUTH_SECRET set)', () => {
   it('accepts a token in an Authorization header', async () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     const token = signHs256({ sub: 'u-7' }, SECRET);
-    const c = await TestClient.connect(`${gateway.ws}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const c = await ChatTestClient.connect(`${gateway.ws}/ws`, { headers: { authorization: `Bearer ${token}` } });
     clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { id: 'u-7', name: 'u-7' } });
   });
@@ -73,7 +72,7 @@ describe('identity without auth', () => {
 
   it('makes a client without ?name= anonymous', async () => {
     gateway = await startGateway();
-    const c = await TestClient.connect(`${gateway.ws}/ws`);
+    const c = await ChatTestClient.connect(`${gateway.ws}/ws`);
     clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { name: 'anonymous', id: expect.stringMatching(/^anonymous-/) } });
   });

@@ -1,23 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from './test/test-client.js';
-import { metricValue, startGateway, type TestGateway } from './test/test-server.js';
+import { ChatTestClient, metricValue } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<TestGateway> {
   gateway = await startGateway({ RATE_LIMIT: '0', ...env });
   return gateway;
 }
 
-async function client(name: string, room?: string): Promise<TestClient> {
-  const { client: c } = await TestClient.join(gateway!.ws, name, room);
+async function client(name: string, room?: string): Promise<ChatTestClient> {
+  const { client: c } = await ChatTestClient.join(gateway!.ws, name, room);
   clients.push(c);
   return c;
 }
 
 /** The connection still works: a send round-trips to an ack. */
-async function stillWorks(c: TestClient, room = 'r1'): Promise<void> {
+async function stillWorks(c: ChatTestClient, room = 'r1'): Promise<void> {
   c.send({ type: 'send', room, text: 'still here', ref: 'alive' });
   expect(await c.next('ack', (f) => f.ref === 'alive')).toMatchObject({ id: expect.any(String) });
 }

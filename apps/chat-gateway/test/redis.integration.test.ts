@@ -1,8 +1,7 @@
 import { RedisBus } from '@herald/bus';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { deleteKeys, redisAvailable, REDIS_TEST_URL, uniquePrefix } from './test/redis.js';
-import { TestClient } from './test/test-client.js';
-import { startGateway, type TestGateway } from './test/test-server.js';
+import { ChatTestClient, deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 /**
  * The gateway code is bus-agnostic: the same rooms work across two instances
@@ -11,7 +10,7 @@ import { startGateway, type TestGateway } from './test/test-server.js';
 const up = await redisAvailable();
 const prefix = uniquePrefix('chat');
 let gateways: TestGateway[] = [];
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 async function instance(env: Record<string, string> = {}): Promise<TestGateway> {
   const bus = new RedisBus({ url: REDIS_TEST_URL, historySize: 100, keyPrefix: prefix });
@@ -21,8 +20,8 @@ async function instance(env: Record<string, string> = {}): Promise<TestGateway> 
   return gateway;
 }
 
-async function client(gateway: TestGateway, name: string, room?: string): Promise<TestClient> {
-  const { client: c } = await TestClient.join(gateway.ws, name, room);
+async function client(gateway: TestGateway, name: string, room?: string): Promise<ChatTestClient> {
+  const { client: c } = await ChatTestClient.join(gateway.ws, name, room);
   clients.push(c);
   return c;
 }
@@ -74,7 +73,7 @@ describe.skipIf(!up)('two gateway instances on one Redis', () => {
   it('lets a raw client on one instance talk with a JSON client on the other', async () => {
     const [a, b] = [await instance(), await instance()];
     const alice = await client(a, 'alice', 'lobby');
-    const seed = await TestClient.connect(`${b.ws}/?name=seed`);
+    const seed = await ChatTestClient.connect(`${b.ws}/?name=seed`);
     clients.push(seed);
     await alice.next('presence', (f) => f.user.id === 'seed');
     seed.sendRaw('from raw');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient } from './test/test-client.js';
+import { ChatTestClient } from '@herald/testkit';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -49,8 +49,8 @@ describe('dist/main.js', () => {
       if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const ws = url.replace(/^http/, 'ws');
-    const { client } = await TestClient.join(ws, 'alice', 'r1');
-    const raw = await TestClient.connect(`${ws}/`);
+    const { client } = await ChatTestClient.join(ws, 'alice', 'r1');
+    const raw = await ChatTestClient.connect(`${ws}/`);
 
     proc.child.kill('SIGTERM');
     expect((await client.closed).code).toBe(1001);

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RAW_MAX_STRIKES } from './raw-handler.js';
-import { TestClient } from './test/test-client.js';
-import { metricValue, startGateway, type TestGateway } from './test/test-server.js';
+import { RAW_MAX_STRIKES } from '../src/raw-handler.js';
+import { ChatTestClient, metricValue } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
-async function raw(query = ''): Promise<TestClient> {
-  const c = await TestClient.connect(`${gateway!.ws}/${query}`);
+async function raw(query = ''): Promise<ChatTestClient> {
+  const c = await ChatTestClient.connect(`${gateway!.ws}/${query}`);
   clients.push(c);
   return c;
 }
 
-async function json(name: string, room?: string): Promise<TestClient> {
-  const { client } = await TestClient.join(gateway!.ws, name, room);
+async function json(name: string, room?: string): Promise<ChatTestClient> {
+  const { client } = await ChatTestClient.join(gateway!.ws, name, room);
   clients.push(client);
   return client;
 }

@@ -1,12 +1,12 @@
 import { MemoryBus, type Bus } from '@herald/bus';
 import { chatTopic } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
-import { TestClient } from './test/test-client.js';
-import { startGateway, waitUntil, type TestGateway } from './test/test-server.js';
+import { encodeChatPayload } from '../src/frames.js';
+import { ChatTestClient, waitUntil } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 async function start(env: Record<string, string> = {}, bus?: Bus): Promise<TestGateway> {
   gateway = await startGateway({ RATE_LIMIT: '0', ...env }, { bus });
@@ -14,13 +14,13 @@ async function start(env: Record<string, string> = {}, bus?: Bus): Promise<TestG
 }
 
 async function client(name: string, room?: string) {
-  const { client: c, welcome } = await TestClient.join(gateway!.ws, name, room);
+  const { client: c, welcome } = await ChatTestClient.join(gateway!.ws, name, room);
   clients.push(c);
   return { c, welcome };
 }
 
 /** Sends with a ref and waits for the ack: every frame sent before it has been handled. */
-async function roundTrip(c: TestClient, room: string, text: string) {
+async function roundTrip(c: ChatTestClient, room: string, text: string) {
   const ref = `rt-${text}`;
   c.send({ type: 'send', room, text, ref });
   return c.next('ack', (f) => f.ref === ref);
@@ -79,7 +79,7 @@ describe('chat over /ws', () => {
     await roundTrip(bob, 'r1', 'b-done');
     for (const c of [alice, bob]) await c.next('message', (f) => f.text === 'a-done');
     for (const c of [alice, bob]) await c.next('message', (f) => f.text === 'b-done');
-    const idsOf = (c: TestClient) => c.frames.filter((f) => f.type === 'message').map((f) => f.id);
+    const idsOf = (c: ChatTestClient) => c.frames.filter((f) => f.type === 'message').map((f) => f.id);
     expect(idsOf(alice)).toHaveLength(20);
     expect(idsOf(alice)).toEqual(idsOf(bob));
   });
@@ -179,7 +179,7 @@ describe('chat over /ws', () => {
     await bob.next('left');
     clients[2]!.close();
     await clients[2]!.closed;
-    await waitUntil(() => bus.stats().topics === 0, 'the room subscription is dropped');
+    await waitUntil(() => bus.stats().topics === 0, { message: 'the room subscription is dropped' });
     expect(bus.stats()).toEqual({ topics: 0, listeners: 0 });
   });
 });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from './test/test-client.js';
-import { startGateway, type TestGateway } from './test/test-server.js';
+import { ChatTestClient } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
@@ -11,8 +11,8 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-async function connect(name: string): Promise<TestClient> {
-  const c = await TestClient.connect(`${gateway!.ws}/ws?name=${name}`);
+async function connect(name: string): Promise<ChatTestClient> {
+  const c = await ChatTestClient.connect(`${gateway!.ws}/ws?name=${name}`);
   clients.push(c);
   await c.next('welcome');
   return c;

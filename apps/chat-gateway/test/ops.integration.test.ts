@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient, upgradeStatus } from './test/test-client.js';
-import { metricValue, startGateway, waitUntil, type TestGateway } from './test/test-server.js';
+import { ChatTestClient, metricValue, upgradeStatus, waitUntil } from '@herald/testkit';
+import { startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: TestClient[] = [];
+const clients: ChatTestClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
@@ -30,8 +30,8 @@ describe('ops endpoints', () => {
 
   it('exposes connections and message counters on /metrics', async () => {
     gateway = await startGateway({ RATE_LIMIT: '0' });
-    const { client: a } = await TestClient.join(gateway.ws, 'a', 'r1');
-    const { client: b } = await TestClient.join(gateway.ws, 'b', 'r1');
+    const { client: a } = await ChatTestClient.join(gateway.ws, 'a', 'r1');
+    const { client: b } = await ChatTestClient.join(gateway.ws, 'b', 'r1');
     clients.push(a, b);
     a.send({ type: 'send', room: 'r1', text: 'counted', ref: 'x' });
     await b.next('message');
@@ -47,17 +47,17 @@ describe('ops endpoints', () => {
     expect(body).toContain('herald_messages_dropped_total');
     a.close();
     await a.closed;
-    await waitUntil(async () => (await metricValue(gateway!.metrics, 'herald_connections')) === 1, 'the gauge drops');
+    await waitUntil(async () => (await metricValue(gateway!.metrics, 'herald_connections')) === 1, { message: 'the gauge drops' });
   });
 });
 
 describe('drain', () => {
   it('closes every socket with 1001, and answers 503 while draining', async () => {
     gateway = await startGateway({}, { drainGraceMs: 20_000 });
-    const { client: json } = await TestClient.join(gateway.ws, 'alice', 'r1');
-    const raw = await TestClient.connect(`${gateway.ws}/`);
+    const { client: json } = await ChatTestClient.join(gateway.ws, 'alice', 'r1');
+    const raw = await ChatTestClient.connect(`${gateway.ws}/`);
     // A peer that does not read holds the drain open until the grace period ends.
-    const stuck = await TestClient.connect(`${gateway.ws}/ws?name=stuck`);
+    const stuck = await ChatTestClient.connect(`${gateway.ws}/ws?name=stuck`);
     clients.push(json, raw, stuck);
     await stuck.next('welcome');
     stuck.ws.pause();
@@ -78,7 +78,7 @@ describe('drain', () => {
 
   it('terminates peers that never finish the close handshake after the grace period', async () => {
     gateway = await startGateway({}, { drainGraceMs: 200 });
-    const stuck = await TestClient.connect(`${gateway.ws}/ws?name=stuck`);
+    const stuck = await ChatTestClient.connect(`${gateway.ws}/ws?name=stuck`);
     clients.push(stuck);
     await stuck.next('welcome');
     stuck.ws.pause();
