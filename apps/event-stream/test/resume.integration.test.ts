@@ -1,6 +1,7 @@
 import type { Bus, BusEvent, History, Listener, MemoryBus, Subscription } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -105,12 +106,12 @@ describe('resume by Last-Event-ID', () => {
       );
       // Keep publishing well past the replay, then stop and let everything arrive.
       const target = published.length + 50;
-      await waitFor(() => readers.every((r) => r.events.length >= target - 5), 'live events after the replay');
+      await waitUntil(() => readers.every((r) => r.events.length >= target - 5), { message: 'live events after the replay' });
       running = false;
       await publisher;
       const expected = published.slice(published.indexOf(from) + 1);
       for (const reader of readers) {
-        await waitFor(() => reader.ids.at(-1) === expected.at(-1), 'the last published event');
+        await waitUntil(() => reader.ids.at(-1) === expected.at(-1), { message: 'the last published event' });
         expect(reader.ids).toEqual(expected);
         expect(reader.events.some((e) => e.event === 'reset')).toBe(false);
         reader.close();

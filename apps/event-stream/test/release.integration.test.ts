@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { metricValue, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { metricValue, SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -20,7 +21,7 @@ describe('releasing closed streams', () => {
     const { id: resumeFrom } = await server.bus.publish('a', '"seed"');
     // Someone who stays: the bus keeps exactly its listener throughout.
     const stayer = await SseReader.open(`${server.url}/sse?topic=stay`);
-    await waitFor(() => stayer.raw.length > 0, 'the staying stream to open');
+    await waitUntil(() => stayer.raw.length > 0, { message: 'the staying stream to open' });
     const startHub = hub.stats();
     const startBus = server.memoryBus.stats();
     const startTimers = setIntervalSpy.mock.calls.length - clearIntervalSpy.mock.calls.length;
@@ -30,10 +31,10 @@ describe('releasing closed streams', () => {
       const readers = await Promise.all(
         Array.from({ length: BATCH }, (_, i) => SseReader.open(`${server!.url}${paths[(opened + i) % paths.length]}`)),
       );
-      await Promise.all(readers.map((r) => waitFor(() => r.raw.length > 0, 'a stream to open')));
+      await Promise.all(readers.map((r) => waitUntil(() => r.raw.length > 0, { message: 'a stream to open' })));
       expect(hub.stats().streams).toBe(BATCH + 1);
       for (const reader of readers) reader.close();
-      await waitFor(() => hub.stats().streams === 1, 'the batch to be released');
+      await waitUntil(() => hub.stats().streams === 1, { message: 'the batch to be released' });
     }
 
     expect(hub.stats()).toEqual(startHub);
@@ -43,7 +44,7 @@ describe('releasing closed streams', () => {
     expect(await metricValue(server.metrics, 'herald_connections')).toBe(1);
 
     stayer.close();
-    await waitFor(() => hub.stats().streams === 0, 'the last stream to be released');
+    await waitUntil(() => hub.stats().streams === 0, { message: 'the last stream to be released' });
     expect(hub.stats()).toEqual({ streams: 0, topics: 0, listeners: 0, heartbeat: false, time: false });
     expect(server.memoryBus.stats()).toEqual({ topics: 0, listeners: 0 });
   });

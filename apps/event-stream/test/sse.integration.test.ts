@@ -1,7 +1,8 @@
 import { isId } from '@herald/protocol';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { publish, rawRequest, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { postPublish, rawRequest, SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -19,7 +20,7 @@ describe('GET /sse', () => {
     expect(reader.headers['connection']).toBe('keep-alive');
     expect(reader.headers['x-accel-buffering']).toBe('no');
     expect(reader.headers['access-control-allow-origin']).toBe('*');
-    await waitFor(() => reader.raw.length > 0, 'the first bytes');
+    await waitUntil(() => reader.raw.length > 0, { message: 'the first bytes' });
     expect(reader.raw.startsWith('retry: 1234\n\n')).toBe(true);
     expect(reader.retries).toEqual([1234]);
     reader.close();
@@ -31,7 +32,7 @@ describe('GET /sse', () => {
     const multiLine = 'first line\nsecond line\r\nthird: ünïcödé 中文 🎉\n';
     const raw = await server.bus.publish('chat', multiLine, { event: 'note' });
     const payload = { text: 'Grüße — 你好 👋', lines: 'a\nb', quote: '"' };
-    const answer = await publish(server.url, { topic: 'chat', data: payload });
+    const answer = await postPublish(server.url, { topic: 'chat', data: payload });
     expect(answer.status).toBe(202);
 
     const events = await reader.waitForEvents(2);
@@ -46,7 +47,7 @@ describe('GET /sse', () => {
   it('takes topics repeated and as a comma list, and delivers only those', async () => {
     server = await startServer();
     const reader = await SseReader.open(`${server.url}/sse?topic=a,b&topic=c`);
-    await waitFor(() => server!.app.sseHub.stats().topics === 3, 'three subscribed topics');
+    await waitUntil(() => server!.app.sseHub.stats().topics === 3, { message: 'three subscribed topics' });
     for (const topic of ['a', 'x', 'b', 'c']) await server.bus.publish(topic, JSON.stringify(topic));
     const events = await reader.waitForEvents(3);
     expect(events.map((e) => JSON.parse(e.data))).toEqual(['a', 'b', 'c']);
@@ -57,7 +58,7 @@ describe('GET /sse', () => {
     server = await startServer();
     const paths = ['a', 'a,b', 'b,a,c', 'c'].map((t) => `${server!.url}/sse?topic=${t}`);
     const [onlyA, ab, bac, onlyC] = await Promise.all(paths.map((p) => SseReader.open(p)));
-    await waitFor(() => server!.app.sseHub.stats().listeners === 7, 'all subscriptions');
+    await waitUntil(() => server!.app.sseHub.stats().listeners === 7, { message: 'all subscriptions' });
     // Not awaited one by one: the whole burst lands in one event-loop turn, one batch per topic.
     const burst = await Promise.all(['a', 'b', 'c', 'a', 'b', 'a', 'c'].map((t, i) => server!.bus.publish(t, String(i))));
     const idsOf = (...topics: string[]) => burst.filter((e) => topics.includes(e.topic)).map((e) => e.id);
@@ -72,7 +73,7 @@ describe('GET /sse', () => {
   it('sends a comment heartbeat every HEARTBEAT_MS', async () => {
     server = await startServer({ HEARTBEAT_MS: '100' });
     const reader = await SseReader.open(`${server.url}/sse?topic=quiet`);
-    await waitFor(() => reader.comments.length >= 2, 'two heartbeats');
+    await waitUntil(() => reader.comments.length >= 2, { message: 'two heartbeats' });
     expect(reader.comments.every((c) => c.trim() === 'ping')).toBe(true);
     expect(reader.raw).toContain(': ping\n\n');
     expect(reader.events).toEqual([]);
@@ -87,15 +88,15 @@ describe('GET /sse', () => {
     let opens = 0;
     es.onopen = () => (opens += 1);
     try {
-      await waitFor(() => opens === 1, 'the first open');
+      await waitUntil(() => opens === 1, { message: 'the first open' });
       const first = await server.bus.publish('live', JSON.stringify({ n: 1, s: 'é\u2028' }));
-      await waitFor(() => got.length === 1, 'the first event');
+      await waitUntil(() => got.length === 1, { message: 'the first event' });
       // What a drain does to this instance's streams: the client comes back with Last-Event-ID.
       server.app.sseHub.endAll();
       const second = await server.bus.publish('live', JSON.stringify({ n: 2 }));
-      await waitFor(() => got.length === 2, 'the missed event after the reconnect');
+      await waitUntil(() => got.length === 2, { message: 'the missed event after the reconnect' });
       const third = await server.bus.publish('live', JSON.stringify({ n: 3 }));
-      await waitFor(() => got.length === 3, 'a live event after the reconnect');
+      await waitUntil(() => got.length === 3, { message: 'a live event after the reconnect' });
       expect(opens).toBe(2);
       expect(got.map((g) => g.id)).toEqual([first.id, second.id, third.id]);
       expect(JSON.parse(got[0]!.data)).toEqual({ n: 1, s: 'é\u2028' });

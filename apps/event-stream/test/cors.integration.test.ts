@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rawRequest, SseReader, startServer, type TestServer } from './test/helpers.js';
+import { rawRequest, SseReader } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { compareIds, isId } from '@herald/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -44,21 +45,21 @@ describe('the built-in time topic', () => {
 
     // One source: a tick seen by the last reader was seen, with the same id, by the first.
     const last = readers[2]!.ids.at(-1)!;
-    await waitFor(() => readers[0]!.ids.includes(last), 'the first reader to see the same tick');
+    await waitUntil(() => readers[0]!.ids.includes(last), { message: 'the first reader to see the same tick' });
 
     readers[0]!.close();
     readers[1]!.close();
-    await waitFor(() => hub.stats().streams === 1, 'two streams released');
+    await waitUntil(() => hub.stats().streams === 1, { message: 'two streams released' });
     expect(hub.stats().time).toBe(true);
     readers[2]!.close();
-    await waitFor(() => !hub.stats().time, 'the time timer to stop');
+    await waitUntil(() => !hub.stats().time, { message: 'the time timer to stop' });
     expect(hub.stats()).toEqual({ streams: 0, topics: 0, listeners: 0, heartbeat: false, time: false });
 
     const again = await SseReader.open(`${server.url}/sse`);
     await again.waitForEvents(1);
     expect(tickTimers()).toBe(2);
     again.close();
-    await waitFor(() => !hub.stats().time, 'the time timer to stop again');
+    await waitUntil(() => !hub.stats().time, { message: 'the time timer to stop again' });
   });
 
   it('continues after a resume on time (no history, no reset)', async () => {

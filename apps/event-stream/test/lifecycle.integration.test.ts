@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricValue, publish, rawRequest, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { metricValue, postPublish, rawRequest, SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -16,8 +17,8 @@ describe('ops endpoints', () => {
     expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', bus: { kind: 'memory', ready: true }, draining: false });
 
     const readers = await Promise.all([1, 2, 3].map(() => SseReader.open(`${server!.url}/sse?topic=m`)));
-    await Promise.all(readers.map((r) => waitFor(() => r.raw.length > 0, 'streams to open')));
-    await publish(server.url, [
+    await Promise.all(readers.map((r) => waitUntil(() => r.raw.length > 0, { message: 'streams to open' })));
+    await postPublish(server.url, [
       { topic: 'm', data: 1 },
       { topic: 'm', data: 2 },
     ]);
@@ -30,7 +31,7 @@ describe('ops endpoints', () => {
     expect(metrics.body).toMatch(/^herald_messages_out_total\{service="event-stream"\} 6$/m);
     expect(metrics.body).toMatch(/^herald_publish_deliver_latency_seconds_count\{service="event-stream"\} 2$/m);
     for (const reader of readers) reader.close();
-    await waitFor(() => server!.app.sseHub.stats().streams === 0, 'streams to close');
+    await waitUntil(() => server!.app.sseHub.stats().streams === 0, { message: 'streams to close' });
     expect(await metricValue(server.metrics, 'herald_connections')).toBe(0);
   });
 
@@ -49,7 +50,7 @@ describe('ops endpoints', () => {
   it('ends every stream on close, so clients resume elsewhere', async () => {
     server = await startServer({ TIME_INTERVAL_MS: '20' });
     const readers = await Promise.all(['/sse', '/sse?topic=a', '/sse?topic=a,b'].map((p) => SseReader.open(`${server!.url}${p}`)));
-    await Promise.all(readers.map((r) => waitFor(() => r.raw.length > 0, 'streams to open')));
+    await Promise.all(readers.map((r) => waitUntil(() => r.raw.length > 0, { message: 'streams to open' })));
     const { id } = await server.bus.publish('a', '"before drain"');
     await readers[1]!.waitForEvents(1);
     await server.close();
@@ -64,7 +65,7 @@ describe('ops endpoints', () => {
     await server.bus.close();
     const stream = await SseReader.open(`${server.url}/sse?topic=a`);
     expect(stream.status).toBe(503);
-    const published = await publish(server.url, { topic: 'a', data: 1 });
+    const published = await postPublish(server.url, { topic: 'a', data: 1 });
     expect(published.status).toBe(503);
     expect(published.body.error!.code).toBe('unavailable');
     expect((await rawRequest(`${server.url}/readyz`)).status).toBe(503);

@@ -1,6 +1,7 @@
 import type { Bus, BusEvent, Listener, MemoryBus } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseReader, startServer, type TestServer } from './test/helpers.js';
+import { SseReader } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { compareIds } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricValue, publish, rawRequest, SseReader, startServer, type TestServer } from './test/helpers.js';
+import { metricValue, postPublish, rawRequest, SseReader } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -16,9 +17,9 @@ describe('POST /publish', () => {
   it('publishes one event (202 {id}) and a batch in order (202 {ids}) to open streams', async () => {
     server = await startServer();
     const reader = await SseReader.open(`${server.url}/sse?topic=news,sport`);
-    const one = await publish(server.url, { topic: 'news', data: { headline: 'Ünïcode ✓' }, event: 'headline' });
+    const one = await postPublish(server.url, { topic: 'news', data: { headline: 'Ünïcode ✓' }, event: 'headline' });
     expect(one).toEqual({ status: 202, body: { id: expect.any(String) } });
-    const batch = await publish(server.url, [
+    const batch = await postPublish(server.url, [
       { topic: 'sport', data: 1 },
       { topic: 'news', data: [true, null] },
       { topic: 'sport', data: 'three' },
@@ -57,7 +58,7 @@ describe('POST /publish', () => {
 
   it('with PUBLISH_TOKEN: the bearer token is required, from anywhere', async () => {
     server = await startServer({ PUBLISH_TOKEN: TOKEN });
-    const ok = await publish(server.url, { topic: 't', data: 1 }, { authorization: `Bearer ${TOKEN}` });
+    const ok = await postPublish(server.url, { topic: 't', data: 1 }, { authorization: `Bearer ${TOKEN}` });
     expect(ok.status).toBe(202);
     const remote = await server.app.inject({
       method: 'POST',
@@ -69,7 +70,7 @@ describe('POST /publish', () => {
     expect(remote.statusCode).toBe(202);
 
     for (const authorization of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN, 'Bearer', '']) {
-      const denied = await publish(server.url, { topic: 't', data: 3 }, authorization === '' ? {} : { authorization });
+      const denied = await postPublish(server.url, { topic: 't', data: 3 }, authorization === '' ? {} : { authorization });
       expect(denied.status).toBe(401);
       expect(denied.body.error!.code).toBe('unauthorized');
     }
@@ -103,7 +104,7 @@ describe('POST /publish', () => {
     expect((await server.bus.history('t')).events).toEqual([]);
     expect(await metricValue(server.metrics, 'herald_messages_dropped_total')).toBe(cases.length);
 
-    const good = await publish(server.url, { topic: 't', data: 'still fine' });
+    const good = await postPublish(server.url, { topic: 't', data: 'still fine' });
     const [event] = await reader.waitForEvents(1);
     expect(event!.id).toBe(good.body.id);
     expect(reader.ended).toBe(false);

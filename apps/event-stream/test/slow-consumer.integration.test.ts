@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricValue, SseReader, startServer, waitFor, type TestServer } from './test/helpers.js';
+import { metricValue, SseReader, waitUntil } from '@herald/testkit';
+import { startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 let slow: Socket | undefined;
@@ -21,12 +22,12 @@ describe('a consumer that cannot keep up', () => {
     slow.on('close', () => (slowClosed = true));
     slow.on('error', () => {});
     slow.write('GET /sse?topic=flood HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n');
-    await waitFor(() => slowBytes > 0, 'the slow client to get the response head');
+    await waitUntil(() => slowBytes > 0, { message: 'the slow client to get the response head' });
     // From here on it never reads: the kernel buffers fill, then the server's.
     slow.pause();
 
     const fast = await SseReader.open(`${server.url}/sse?topic=flood`);
-    await waitFor(() => fast.raw.length > 0, 'the fast client to open');
+    await waitUntil(() => fast.raw.length > 0, { message: 'the fast client to open' });
     const data = JSON.stringify('x'.repeat(60_000));
     let sent = 0;
     // Publish one event at a time, each once the fast reader has it, until the slow one
@@ -39,7 +40,7 @@ describe('a consumer that cannot keep up', () => {
     }
 
     expect(await metricValue(server.metrics, 'herald_slow_consumers_closed_total')).toBe(1);
-    await waitFor(() => server!.app.sseHub.stats().streams === 1, 'the slow stream to be released');
+    await waitUntil(() => server!.app.sseHub.stats().streams === 1, { message: 'the slow stream to be released' });
     expect(fast.ended).toBe(false);
     const last = await server.bus.publish('flood', '"after"');
     await fast.waitForEvents(sent + 1);
@@ -47,7 +48,7 @@ describe('a consumer that cannot keep up', () => {
 
     // Once it reads again it finds its connection closed.
     slow.resume();
-    await waitFor(() => slowClosed, 'the slow client to see its connection closed');
+    await waitUntil(() => slowClosed, { message: 'the slow client to see its connection closed' });
     fast.close();
   });
 });

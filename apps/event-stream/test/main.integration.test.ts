@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SseReader, waitFor } from './test/helpers.js';
+import { SseReader, waitUntil } from '@herald/testkit';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -55,10 +55,10 @@ describe('node dist/main.js', () => {
 
   it('serves, then on SIGTERM ends its streams and exits 0', async () => {
     const service = run({ LOG_LEVEL: 'info' });
-    const url = await waitFor(() => /"sse":"(http:\/\/[^"]+)\/sse"/.exec(service.stdout())?.[1], 'the listening line');
+    const url = await waitUntil(() => /"sse":"(http:\/\/[^"]+)\/sse"/.exec(service.stdout())?.[1], { message: 'the listening line' });
     const reader = await SseReader.open(`${url}/sse?topic=a`);
     expect(reader.status).toBe(200);
-    await waitFor(() => reader.raw.length > 0, 'the stream to open');
+    await waitUntil(() => reader.raw.length > 0, { message: 'the stream to open' });
     service.child.kill('SIGTERM');
     expect(await service.exit).toBe(0);
     await reader.waitForEnd();
@@ -68,7 +68,7 @@ describe('node dist/main.js', () => {
 
   it('still exits 0 on SIGTERM after whoever read its stdout went away (EPIPE)', async () => {
     const service = run({ LOG_LEVEL: 'info' });
-    await waitFor(() => /"sse":"http:/.test(service.stdout()), 'the listening line');
+    await waitUntil(() => /"sse":"http:/.test(service.stdout()), { message: 'the listening line' });
     // Close our end of the pipe: every later log line hits EPIPE, as when a log
     // shipper dies or `node dist/main.js | head` has read enough.
     service.child.stdout!.destroy();
