@@ -77,6 +77,11 @@ export class ChatTestClient {
     return { client, welcome };
   }
 
+  /** Connects to `/ws` as `name` and takes the welcome frame. */
+  static async named(base: string, name: string): Promise<ChatTestClient> {
+    return (await ChatTestClient.join(base, name)).client;
+  }
+
   get isClosed(): boolean {
     return this.closeCode !== undefined;
   }

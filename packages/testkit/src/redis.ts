@@ -45,6 +45,8 @@ export function redisServerInstalled(): boolean {
 
 /** Removes every key under `prefix` (this test run's keys only). */
 export async function deleteKeys(prefix: string, url = REDIS_TEST_URL): Promise<void> {
+  // The arguments were once (url, prefix): a URL here would match nothing and hide the leak.
+  if (prefix === '' || /^rediss?:\/\//.test(prefix)) throw new Error(`deleteKeys wants a key prefix first, got ${JSON.stringify(prefix)}`);
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   try {

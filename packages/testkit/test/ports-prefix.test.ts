@@ -25,3 +25,11 @@ describe('uniquePrefix', () => {
     expect(uniquePrefix('bus')).not.toBe(a);
   });
 });
+
+describe('deleteKeys', () => {
+  it('refuses an empty prefix or a URL in the prefix place (it would delete everything or nothing)', async () => {
+    const { deleteKeys } = await import('../src/redis.js');
+    await expect(deleteKeys('')).rejects.toThrow(/key prefix first/);
+    await expect(deleteKeys('redis://127.0.0.1:6379', 'herald-test:x:')).rejects.toThrow(/key prefix first/);
+  });
+});

@@ -1,10 +1,9 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSseClient } from '../test/sse-client.js';
-import { waitUntil } from '../test/wait.js';
 import { runHttpCases, runRawCases } from './http-runner.js';
 import { startStream, type InProcess } from './in-process.js';
 import { PUBLISH_TOPIC, rawCorpus, sseCorpus, type HttpCase } from './sse-corpus.js';
+import { SseReader, waitUntil } from '@herald/testkit';
 
 const MAX_MESSAGE_BYTES = 65_536;
 const cases = sseCorpus(MAX_MESSAGE_BYTES);
@@ -21,12 +20,12 @@ function acceptedData(all: HttpCase[]): string[] {
 
 describe('event stream: malformed-input corpus (in process)', () => {
   let stream: InProcess;
-  let bystander: TestSseClient;
+  let bystander: SseReader;
   let acked: string[] = [];
 
   beforeAll(async () => {
     stream = await startStream({ MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) });
-    bystander = await TestSseClient.open(`${stream.http}/sse?topic=${PUBLISH_TOPIC}`);
+    bystander = await SseReader.resume(`${stream.http}/sse?topic=${PUBLISH_TOPIC}`);
     expect(bystander.status).toBe(200);
   });
 
@@ -57,7 +56,7 @@ describe('event stream: malformed-input corpus (in process)', () => {
     });
     expect(late.status).toBe(202);
     const lateId = ((await late.json()) as { id: string }).id;
-    await waitUntil(() => bystander.events.some((e) => e.id === lateId), 20_000, 'the late event');
+    await waitUntil(() => bystander.events.some((e) => e.id === lateId), { timeoutMs: 20_000, message: 'the late event' });
 
     const expected = [...acceptedData(cases), '"after the corpus"'];
     expect(bystander.events.map((e) => e.data).sort()).toEqual(expected.sort());

@@ -1,14 +1,10 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllChatClients, TestChatClient } from '../test/chat-client.js';
-import { deleteKeys, REDIS_TEST_URL, RedisProcess, redisServerInstalled, sharedRedisAvailable, uniquePrefix } from '../test/redis.js';
-import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
-import { closeAllSseClients, publish } from '../test/sse-client.js';
-import { waitUntil } from '../test/wait.js';
 import { FailoverChatMember, FailoverPublisher, FailoverSubscriber } from './failover-clients.js';
 import { killStalledClients, StalledClient } from './stalled-process.js';
+import { assertAppsBuilt, ChatTestClient, closeAllChatClients, closeAllSseClients, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, RedisProcess, redisServerInstalled, Service, stopAllServices, uniquePrefix, waitUntil } from '@herald/testkit';
 
-const up = await sharedRedisAvailable();
+const up = await redisAvailable();
 const haveRedisServer = redisServerInstalled();
 const prefix = uniquePrefix('hardening');
 const privateRedis: RedisProcess[] = [];
@@ -19,7 +15,7 @@ afterAll(async () => {
   closeAllSseClients();
   await stopAllServices();
   await Promise.all(privateRedis.map((r) => r.dispose()));
-  if (up) await deleteKeys(REDIS_TEST_URL, prefix);
+  if (up) await deleteKeys(prefix);
 });
 
 function duplicates(ids: string[]): string[] {
@@ -46,7 +42,7 @@ async function cluster(env: Record<string, string>) {
     new FailoverChatMember([gw2.ws, gw1.ws], 'reader-2', room, false).start(),
   ];
   const subscribers = [new FailoverSubscriber([es1.http, es2.http], room).start(), new FailoverSubscriber([es2.http, es1.http], room).start()];
-  await waitUntil(() => [...readers, ...subscribers].every((c) => c.connections.size > 0), 30_000, 'readers to connect');
+  await waitUntil(() => [...readers, ...subscribers].every((c) => c.connections.size > 0), { timeoutMs: 30_000, message: 'readers to connect' });
   const talkers = [
     new FailoverChatMember([gw1.ws, gw2.ws], 'talker-1', room, true).start(),
     new FailoverChatMember([gw2.ws, gw1.ws], 'talker-2', room, true).start(),
@@ -73,8 +69,8 @@ async function cluster(env: Record<string, string>) {
       }
       throw err;
     };
-    await waitUntil(() => chatLists.every((ids) => chatAcked.every((id) => ids.includes(id))), 60_000, 'chat members to catch up').catch(report);
-    await waitUntil(() => subscribers.every((s) => publisher.acked.every((id) => s.ids.includes(id))), 60_000, 'SSE to catch up').catch(report);
+    await waitUntil(() => chatLists.every((ids) => chatAcked.every((id) => ids.includes(id))), { timeoutMs: 60_000, message: 'chat members to catch up' }).catch(report);
+    await waitUntil(() => subscribers.every((s) => publisher.acked.every((id) => s.ids.includes(id))), { timeoutMs: 60_000, message: 'SSE to catch up' }).catch(report);
     await Promise.all([...readers, ...subscribers].map((c) => c.stop()));
     const lists: Array<[string, string[], Map<string, number>]> = [
       ...members.map((m, i): [string, string[], Map<string, number>] => [`chat member ${i}`, m.received, m.connections]),
@@ -99,10 +95,10 @@ async function cluster(env: Record<string, string>) {
 describe.skipIf(!up)('two gateways and two event streams on the shared Redis', () => {
   it('kill -9 of one of each mid-traffic: clients move to the survivors and resume; no ack lost, none twice, ids in order', async () => {
     const c = await cluster({ REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: `${prefix}kill:` });
-    await waitUntil(() => c.sent() >= 20, 60_000, 'traffic before the kill');
+    await waitUntil(() => c.sent() >= 20, { timeoutMs: 60_000, message: 'traffic before the kill' });
     await Promise.all([c.gw1.kill(), c.es1.kill()]);
     const before = c.sent();
-    await waitUntil(() => c.sent() >= before + 20, 60_000, 'traffic through the survivors');
+    await waitUntil(() => c.sent() >= before + 20, { timeoutMs: 60_000, message: 'traffic through the survivors' });
     // Everyone that was on a killed instance is now on the survivor.
     for (const member of [c.readers[0]!, c.talkers[0]!]) expect(member.connections.get(c.gw2.ws)).toBeGreaterThan(0);
     expect(c.subscribers[0]!.connections.get(c.es2.http)).toBeGreaterThan(0);
@@ -118,14 +114,14 @@ describe.skipIf(!haveRedisServer)('two of each on a private redis-server (append
     privateRedis.push(redis);
     await redis.start();
     const c = await cluster({ REDIS_URL: redis.url, REDIS_PREFIX: 'hx:' });
-    await waitUntil(() => c.sent() >= 20, 60_000, 'traffic before the restart');
+    await waitUntil(() => c.sent() >= 20, { timeoutMs: 60_000, message: 'traffic before the restart' });
     const refusedBefore = c.publisher.refused + c.talkers.reduce((n, t) => n + t.refused, 0);
     await redis.kill();
-    await waitUntil(async () => (await c.es1.status('/readyz')) === 503, 30_000, 'the outage to be seen');
+    await waitUntil(async () => (await c.es1.status('/readyz')) === 503, { timeoutMs: 30_000, message: 'the outage to be seen' });
     await redis.start();
     await Promise.all([c.gw1, c.gw2, c.es1, c.es2].map((s) => s.waitReady(60_000)));
     const before = c.sent();
-    await waitUntil(() => c.sent() >= before + 20, 60_000, 'traffic after the restart');
+    await waitUntil(() => c.sent() >= before + 20, { timeoutMs: 60_000, message: 'traffic after the restart' });
     // The outage was real: something was refused while Redis was gone.
     expect(c.publisher.refused + c.talkers.reduce((n, t) => n + t.refused, 0)).toBeGreaterThan(refusedBefore);
     await c.settle();
@@ -143,12 +139,12 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
     const gateway = await Service.start('chat-gateway', env);
     await gateway.waitReady();
     const client = new StalledClient('ws', gateway.ws, 'hx-stall');
-    await waitUntil(() => client.opens >= 1, 30_000, 'the client process to join');
-    const sender = await TestChatClient.connect(gateway.ws, 'hx-sender');
-    await sender.join('hx-stall');
+    await waitUntil(() => client.opens >= 1, { timeoutMs: 30_000, message: 'the client process to join' });
+    const sender = await ChatTestClient.named(gateway.ws, 'hx-sender');
+    await sender.joinRoom('hx-stall');
     const acked: string[] = [];
     for (let i = 0; i < 10; i++) acked.push(await sender.say('hx-stall', `small ${i}`));
-    await waitUntil(() => client.ids.length === 10, 30_000, 'the client to read the first messages');
+    await waitUntil(() => client.ids.length === 10, { timeoutMs: 30_000, message: 'the client to read the first messages' });
 
     client.stop();
     for (let i = 0; (await gateway.metric('herald_slow_consumers_closed_total')) < 1; i++) {
@@ -158,7 +154,7 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
     for (let i = 0; i < 5; i++) acked.push(await sender.say('hx-stall', `after the cut ${i}`));
     client.resume();
 
-    await waitUntil(() => acked.every((id) => client.ids.includes(id)), 60_000, 'the client to catch up');
+    await waitUntil(() => acked.every((id) => client.ids.includes(id)), { timeoutMs: 60_000, message: 'the client to catch up' });
     expect(client.ids).toEqual(acked);
     expect(client.opens).toBeGreaterThanOrEqual(2);
     // The close frame waits behind the unsent bytes; if the peer stays away longer than
@@ -175,15 +171,15 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
     const stream = await Service.start('event-stream', env);
     await stream.waitReady();
     const client = new StalledClient('sse', stream.http, 'hx-stall');
-    await waitUntil(() => client.opens >= 1, 30_000, 'the client process to subscribe');
+    await waitUntil(() => client.opens >= 1, { timeoutMs: 30_000, message: 'the client process to subscribe' });
     const acked: string[] = [];
     const post = async (data: string) => {
-      const id = await publish(stream.http, 'hx-stall', data);
+      const id = await publishEvent(stream.http, 'hx-stall', data);
       expect(id).toBeDefined();
       acked.push(id!);
     };
     for (let i = 0; i < 10; i++) await post(`small ${i}`);
-    await waitUntil(() => client.ids.length === 10, 30_000, 'the client to read the first events');
+    await waitUntil(() => client.ids.length === 10, { timeoutMs: 30_000, message: 'the client to read the first events' });
 
     client.stop();
     for (let i = 0; (await stream.metric('herald_slow_consumers_closed_total')) < 1; i++) {
@@ -193,7 +189,7 @@ describe.skipIf(!up)('a stalled client process (SIGSTOP) with a small MAX_BUFFER
     for (let i = 0; i < 5; i++) await post(`after the cut ${i}`);
     client.resume();
 
-    await waitUntil(() => acked.every((id) => client.ids.includes(id)), 60_000, 'the client to catch up');
+    await waitUntil(() => acked.every((id) => client.ids.includes(id)), { timeoutMs: 60_000, message: 'the client to catch up' });
     expect(client.ids).toEqual(acked);
     expect(client.opens).toBeGreaterThanOrEqual(2);
     console.log(`SSE: ${acked.length} acked, client stream ended with ${client.closes.join(',')}, ${client.opens} opens`);

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { sleep } from '../test/wait.js';
+import { sleep } from '@herald/testkit';
 
 /* What the hardening tests measure of a service process (Service#pid), from Linux /proc. */
 

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
-import { waitUntil } from '../test/wait.js';
 import { WsProbe } from './ws-probe.js';
+import { assertAppsBuilt, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
 const SECRET = 'hx-auth-secret-0123456789abcdef';
 const PUBLISH_TOKEN = 'hx-publish-token-fedcba9876543210';
@@ -60,7 +59,7 @@ describe.each(['info', 'debug'])('no secret reaches the log (LOG_LEVEL=%s, real 
     const sse = await fetch(`${stream.http}/sse?topic=logs&access_token=${PUBLISH_TOKEN}`);
     expect(sse.status).toBe(200);
     await sse.body?.cancel();
-    await waitUntil(() => stream.stdout.includes('access_token=[redacted]'), 10_000, 'the requests in the log');
+    await waitUntil(() => stream.stdout.includes('access_token=[redacted]'), { timeoutMs: 10_000, message: 'the requests in the log' });
     await stream.stop();
 
     expect(stream.stdout).toContain('"url":"/publish?token=[redacted]"');

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { waitUntil } from '../test/wait.js';
+import { waitUntil } from '@herald/testkit';
 
 export interface Frame {
   type: string;
@@ -112,7 +112,7 @@ export class WsProbe {
   }
 
   async waitClosed(timeoutMs = 20_000): Promise<number> {
-    await waitUntil(() => this.closed, timeoutMs, 'the connection to close');
+    await waitUntil(() => this.closed, { timeoutMs: timeoutMs, message: 'the connection to close' });
     return this.closeCode!;
   }
 

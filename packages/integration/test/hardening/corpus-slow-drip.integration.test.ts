@@ -1,9 +1,9 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../test/wait.js';
 import { Dripper, endlessHeaders } from './drip.js';
 import { startGateway, startStream, type InProcess } from './in-process.js';
 import { WsProbe } from './ws-probe.js';
+import { waitUntil } from '@herald/testkit';
 
 // A short request timeout so the cut comes within seconds; the default (30 s, checked
 // every 5 s) is the same mechanism.
@@ -60,7 +60,7 @@ describe('event stream: slow-drip and silent clients (in process, short timeouts
   it('headers dripped one byte every 100 ms: others are served meanwhile, then the drip gets 408', async () => {
     const slow = drip(stream.port, endlessHeaders('GET /sse?topic=hx-drip HTTP/1.1'));
     const answered = await meanwhile(stream, () => !slow.closed);
-    await waitUntil(() => slow.closed, 30_000, 'the dripping request to be cut');
+    await waitUntil(() => slow.closed, { timeoutMs: 30_000, message: 'the dripping request to be cut' });
     expect(slow.status).toBe(408);
     expect(answered).toBeGreaterThan(0);
     expect(slow.sent).toBeLessThan(endlessHeaders('').length);
@@ -69,23 +69,23 @@ describe('event stream: slow-drip and silent clients (in process, short timeouts
   it('a publish body dripped one byte every 100 ms is cut with 408 (Fastify alone never cut it)', async () => {
     const head = 'POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n';
     const slow = drip(stream.port, '{"topic":"hx-drip","data":"' + 'x'.repeat(4970) + '"}', head);
-    await waitUntil(() => slow.sent > 0, 30_000, 'the body to start');
+    await waitUntil(() => slow.sent > 0, { timeoutMs: 30_000, message: 'the body to start' });
     const answered = await meanwhile(stream, () => !slow.closed);
-    await waitUntil(() => slow.closed, 30_000, 'the dripping body to be cut');
+    await waitUntil(() => slow.closed, { timeoutMs: 30_000, message: 'the dripping body to be cut' });
     expect(slow.status).toBe(408);
     expect(answered).toBeGreaterThan(0);
   });
 
   it('a socket that never sends a byte gets 408 too; an SSE stream open longer than the request timeout is not cut', async () => {
     const quiet = openPings(`${stream.http}/sse?topic=hx-quiet`);
-    await waitUntil(() => quiet.pings() > 0, 20_000, 'the first heartbeat');
+    await waitUntil(() => quiet.pings() > 0, { timeoutMs: 20_000, message: 'the first heartbeat' });
     const silent = drip(stream.port, '');
-    await waitUntil(() => silent.closed, 30_000, 'the silent socket to be closed');
+    await waitUntil(() => silent.closed, { timeoutMs: 30_000, message: 'the silent socket to be closed' });
     expect(silent.status).toBe(408);
     // The stream is older than the silent socket was when it was cut, and still live.
     expect(quiet.ended()).toBe(false);
     const before = quiet.pings();
-    await waitUntil(() => quiet.pings() > before, 20_000, 'another heartbeat');
+    await waitUntil(() => quiet.pings() > before, { timeoutMs: 20_000, message: 'another heartbeat' });
     expect(quiet.ended()).toBe(false);
     quiet.close();
   });
@@ -100,7 +100,7 @@ describe('chat gateway: slow-drip upgrade and quiet WebSockets (in process, shor
       await probe.next();
       const silent = drip(gateway.port, '');
       const slow = drip(gateway.port, endlessHeaders('GET /ws?name=slow HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade'));
-      await waitUntil(() => silent.closed && slow.closed, 30_000, 'the silent and the dripping socket to be closed');
+      await waitUntil(() => silent.closed && slow.closed, { timeoutMs: 30_000, message: 'the silent and the dripping socket to be closed' });
       expect(slow.status).toBe(408);
       expect(probe.closed).toBe(false);
       probe.sendText(JSON.stringify({ type: 'join', room: 'hx-quiet' }));

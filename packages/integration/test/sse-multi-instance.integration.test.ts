@@ -1,18 +1,15 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_TEST_URL, sharedRedisAvailable, uniquePrefix } from './test/redis.js';
-import { assertAppsBuilt, Service, stopAllServices } from './test/service.js';
-import { closeAllSseClients, publish, TestSseClient } from './test/sse-client.js';
-import { waitUntil } from './test/wait.js';
+import { assertAppsBuilt, closeAllSseClients, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, stopAllServices, uniquePrefix, waitUntil } from '@herald/testkit';
 
-const up = await sharedRedisAvailable();
+const up = await redisAvailable();
 const prefix = uniquePrefix('sse');
 const env = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix };
 
 async function publishAll(base: string, topic: string, values: unknown[]): Promise<string[]> {
   const ids: string[] = [];
   for (const value of values) {
-    const id = await publish(base, topic, value);
+    const id = await publishEvent(base, topic, value);
     if (id === undefined) throw new Error(`publish to ${topic} refused`);
     ids.push(id);
   }
@@ -32,17 +29,17 @@ describe.skipIf(!up)('two event-stream instances on one Redis', () => {
   afterAll(async () => {
     closeAllSseClients();
     await stopAllServices();
-    if (up) await deleteKeys(REDIS_TEST_URL, prefix);
+    if (up) await deleteKeys(prefix);
   });
 
   it('a client resumes on B with the Last-Event-ID it had on A and gets exactly the missed events', async () => {
-    const first = await TestSseClient.open(`${a.http}/sse?topic=news&topic=sport`);
+    const first = await SseReader.resume(`${a.http}/sse?topic=news&topic=sport`);
     expect(first.status).toBe(200);
     const before = [
       ...(await publishAll(a.http, 'news', [{ n: 1 }, { n: 2 }])),
       ...(await publishAll(b.http, 'sport', [{ s: 1 }])),
     ];
-    await waitUntil(() => first.events.length >= 3, 20_000, 'three events on A');
+    await waitUntil(() => first.events.length >= 3, { timeoutMs: 20_000, message: 'three events on A' });
     expect(first.events.map((e) => e.id)).toEqual(before);
     const lastSeen = first.lastEventId!;
     first.close();
@@ -55,12 +52,12 @@ describe.skipIf(!up)('two event-stream instances on one Redis', () => {
     ];
     await publishAll(a.http, 'weather', [{ w: 1 }]);
 
-    const resumed = await TestSseClient.open(`${b.http}/sse?topic=news&topic=sport`, lastSeen);
+    const resumed = await SseReader.resume(`${b.http}/sse?topic=news&topic=sport`, lastSeen);
     expect(resumed.status).toBe(200);
-    await waitUntil(() => resumed.events.length >= 3, 20_000, 'the replay on B');
+    await waitUntil(() => resumed.events.length >= 3, { timeoutMs: 20_000, message: 'the replay on B' });
     // Then live, published on A.
     const live = await publishAll(a.http, 'sport', [{ s: 3 }]);
-    await waitUntil(() => resumed.events.length >= 4, 20_000, 'the live event on B');
+    await waitUntil(() => resumed.events.length >= 4, { timeoutMs: 20_000, message: 'the live event on B' });
     expect(resumed.events.map((e) => e.id)).toEqual([...missed, ...live]);
     expect([...missed, ...live].sort(compareIds)).toEqual([...missed, ...live]);
     expect(resumed.events.map((e) => JSON.parse(e.data))).toEqual([{ n: 3 }, { s: 2 }, { n: 4 }, { s: 3 }]);
@@ -68,13 +65,13 @@ describe.skipIf(!up)('two event-stream instances on one Redis', () => {
   });
 
   it('subscribers on both instances see the same events with the same ids', async () => {
-    const onA = await TestSseClient.open(`${a.http}/sse?topic=both`);
-    const onB = await TestSseClient.open(`${b.http}/sse?topic=both`);
+    const onA = await SseReader.resume(`${a.http}/sse?topic=both`);
+    const onB = await SseReader.resume(`${b.http}/sse?topic=both`);
     const ids = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => publish(i % 2 === 0 ? a.http : b.http, 'both', { i })),
+      Array.from({ length: 20 }, (_, i) => publishEvent(i % 2 === 0 ? a.http : b.http, 'both', { i })),
     );
     expect(ids.every((id) => id !== undefined)).toBe(true);
-    await waitUntil(() => onA.events.length >= 20 && onB.events.length >= 20, 20_000, '20 events on both');
+    await waitUntil(() => onA.events.length >= 20 && onB.events.length >= 20, { timeoutMs: 20_000, message: '20 events on both' });
     const order = (ids as string[]).sort(compareIds);
     expect(onA.events.map((e) => e.id)).toEqual(order);
     expect(onB.events.map((e) => e.id)).toEqual(order);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, Service, stopAllServices } from '../test/service.js';
 import { chatCorpus } from './chat-corpus.js';
 import { joinFlood, runChatConnectionCases, runChatCorpus, type Failure } from './chat-runner.js';
 import { runHttpCases, runRawCases } from './http-runner.js';
 import { medianRss, MiB } from './proc.js';
 import { rawCorpus, sseCorpus } from './sse-corpus.js';
 import { WsProbe } from './ws-probe.js';
+import { assertAppsBuilt, Service, stopAllServices } from '@herald/testkit';
 
 const MAX_MESSAGE_BYTES = 65_536;
 /** Growth of a server's RSS over the measured rounds that fails the test. */

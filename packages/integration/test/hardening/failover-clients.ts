@@ -1,6 +1,5 @@
-import { TestChatClient } from '../test/chat-client.js';
-import { chatSession, Loop, readSse } from '../test/resuming.js';
-import { publish, TestSseClient } from '../test/sse-client.js';
+import { chatSession, Loop, readSse } from '../resuming.js';
+import { ChatTestClient, publishEvent, SseReader } from '@herald/testkit';
 
 /**
  * Clients that behave like real ones when an instance dies: each knows several
@@ -42,7 +41,7 @@ export class FailoverSubscriber extends RotatingLoop {
   }
 
   protected async roundOn(base: string): Promise<void> {
-    const client = await TestSseClient.open(`${base}/sse?topic=${this.topic}`, this.ids.at(-1));
+    const client = await SseReader.resume(`${base}/sse?topic=${this.topic}`, this.ids.at(-1));
     if (client.status !== 200) return;
     this.connected(base);
     await readSse(client, this.ids, () => this.stopped);
@@ -63,7 +62,7 @@ export class FailoverPublisher extends RotatingLoop {
     this.connected(base);
     // A few publishes per instance, then the next one: traffic goes through all of them.
     for (let i = 0; i < 5 && !this.stopped; i++) {
-      const id = await publish(base, this.topic, { n: this.#n++ });
+      const id = await publishEvent(base, this.topic, { n: this.#n++ });
       if (id === undefined) {
         this.refused += 1;
         return;
@@ -93,7 +92,7 @@ export class FailoverChatMember extends RotatingLoop {
   }
 
   protected async roundOn(base: string): Promise<void> {
-    const client = await TestChatClient.connect(base, this.name);
+    const client = await ChatTestClient.named(base, this.name);
     await chatSession(client, this.room, this.sending, this, () => `n${this.#n++}`, () => this.connected(base));
   }
 }

@@ -1,6 +1,4 @@
-import { TestChatClient } from './chat-client.js';
-import { publish, TestSseClient } from './sse-client.js';
-import { sleep } from './wait.js';
+import { ChatTestClient, publishEvent, sleep, SseReader } from '@herald/testkit';
 
 /**
  * Background loops that keep going through an outage the way real clients do:
@@ -46,7 +44,7 @@ export class ResumingSseSubscriber extends Loop {
   }
 
   protected async round(): Promise<void> {
-    const client = await TestSseClient.open(this.url, this.ids.at(-1));
+    const client = await SseReader.resume(this.url, this.ids.at(-1));
     if (client.status !== 200) return;
     this.connections += 1;
     await readSse(client, this.ids, () => this.stopped);
@@ -54,7 +52,7 @@ export class ResumingSseSubscriber extends Loop {
 }
 
 /** Reads an open SSE connection until it ends (or `stopped()`), keeping each event id; then closes it. */
-export async function readSse(client: TestSseClient, ids: string[], stopped: () => boolean): Promise<void> {
+export async function readSse(client: SseReader, ids: string[], stopped: () => boolean): Promise<void> {
   let cursor = 0;
   const drain = () => {
     for (; cursor < client.events.length; cursor++) {
@@ -85,7 +83,7 @@ export class Publisher extends Loop {
 
   protected async round(): Promise<void> {
     while (!this.stopped) {
-      const id = await publish(this.base, this.topic, { n: this.#n++ });
+      const id = await publishEvent(this.base, this.topic, { n: this.#n++ });
       if (id === undefined) {
         this.refused += 1;
         return;
@@ -115,7 +113,7 @@ export class ResumingChatMember extends Loop {
   }
 
   protected async round(): Promise<void> {
-    await chatSession(await TestChatClient.connect(this.ws, this.name), this.room, this.sending, this, () => `n${this.#n++}`);
+    await chatSession(await ChatTestClient.named(this.ws, this.name), this.room, this.sending, this, () => `n${this.#n++}`);
   }
 }
 
@@ -133,7 +131,7 @@ export interface ChatTally {
  * until the connection closes or the member stops; then closes it.
  */
 export async function chatSession(
-  client: TestChatClient,
+  client: ChatTestClient,
   room: string,
   sending: boolean,
   tally: ChatTally,
@@ -141,17 +139,17 @@ export async function chatSession(
   onJoined: () => void = () => undefined,
 ): Promise<void> {
   try {
-    const joined = await client.join(room, tally.received.at(-1));
+    const joined = await client.joinRoom(room, tally.received.at(-1));
     onJoined();
     for (const m of joined.history) tally.received.push(m.id);
-    let cursor = client.frames.indexOf(joined) + 1;
+    let cursor = client.received.indexOf(joined) + 1;
     const drain = () => {
-      for (; cursor < client.frames.length; cursor++) {
-        const f = client.frames[cursor]!;
+      for (; cursor < client.received.length; cursor++) {
+        const f = client.received[cursor]!;
         if (f.type === 'message' && f.room === room) tally.received.push(String(f.id));
       }
     };
-    while (!client.closed && !tally.stopped) {
+    while (!client.isClosed && !tally.stopped) {
       if (sending) {
         try {
           tally.acked.push(await client.say(room, text()));

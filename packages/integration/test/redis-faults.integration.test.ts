@@ -1,10 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllChatClients } from './test/chat-client.js';
-import { RedisProcess, redisServerInstalled } from './test/redis.js';
-import { Publisher, ResumingChatMember, ResumingSseSubscriber } from './test/resuming.js';
-import { assertAppsBuilt, Service, stopAllServices } from './test/service.js';
-import { closeAllSseClients } from './test/sse-client.js';
-import { waitUntil } from './test/wait.js';
+import { Publisher, ResumingChatMember, ResumingSseSubscriber } from './resuming.js';
+import { assertAppsBuilt, closeAllChatClients, closeAllSseClients, RedisProcess, redisServerInstalled, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
 const haveRedisServer = redisServerInstalled();
 const servers: RedisProcess[] = [];
@@ -53,25 +49,24 @@ describe.skipIf(!haveRedisServer)('both services when Redis fails (private redis
 
     const sseReader = new ResumingSseSubscriber(`${stream.http}/sse?topic=traffic`).start();
     const chatReader = new ResumingChatMember(gateway.ws, 'reader', 'storm', false).start();
-    await waitUntil(() => sseReader.connections > 0 && chatReader.received.length === 0, 20_000, 'readers');
+    await waitUntil(() => sseReader.connections > 0 && chatReader.received.length === 0, { timeoutMs: 20_000, message: 'readers' });
     const publisher = new Publisher(stream.http, 'traffic').start();
     const talker = new ResumingChatMember(gateway.ws, 'talker', 'storm', true).start();
-    await waitUntil(() => publisher.acked.length >= 30 && talker.acked.length >= 30, 30_000, 'traffic before the crash');
+    await waitUntil(() => publisher.acked.length >= 30 && talker.acked.length >= 30, { timeoutMs: 30_000, message: 'traffic before the crash' });
 
     await redis.kill();
     await waitUntil(
       async () => (await gateway.status('/readyz')) === 503 && (await stream.status('/readyz')) === 503,
-      20_000,
-      'both services to report not ready',
+      { timeoutMs: 20_000, message: 'both services to report not ready' },
     );
     await redis.start();
     await Promise.all([gateway.waitReady(60_000), stream.waitReady(60_000)]);
     const [p0, t0] = [publisher.acked.length, talker.acked.length];
-    await waitUntil(() => publisher.acked.length >= p0 + 30 && talker.acked.length >= t0 + 30, 60_000, 'traffic after');
+    await waitUntil(() => publisher.acked.length >= p0 + 30 && talker.acked.length >= t0 + 30, { timeoutMs: 60_000, message: 'traffic after' });
     await Promise.all([publisher.stop(), talker.stop()]);
 
-    await waitUntil(() => publisher.acked.every((id) => sseReader.ids.includes(id)), 30_000, 'SSE to catch up');
-    await waitUntil(() => talker.acked.every((id) => chatReader.received.includes(id)), 30_000, 'chat to catch up');
+    await waitUntil(() => publisher.acked.every((id) => sseReader.ids.includes(id)), { timeoutMs: 30_000, message: 'SSE to catch up' });
+    await waitUntil(() => talker.acked.every((id) => chatReader.received.includes(id)), { timeoutMs: 30_000, message: 'chat to catch up' });
     await Promise.all([sseReader.stop(), chatReader.stop()]);
 
     expect(duplicates(sseReader.ids)).toEqual([]);
