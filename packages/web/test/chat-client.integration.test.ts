@@ -7,17 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ChatMessage } from '@herald/protocol';
-import { ChatClient } from './chat-client.js';
+import { waitUntil } from '@herald/testkit';
+import { ChatClient } from '../src/lib/chat-client.js';
 
 const config = readGatewayConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: '0' });
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function startGateway(bus: MemoryBus, port = 0): Promise<{ app: ReturnType<typeof buildApp>; port: number }> {
   const app = buildApp({ config, bus, drainGraceMs: 500 });
@@ -63,21 +56,21 @@ describe('ChatClient against a real chat gateway (ws in Node)', () => {
     bob.connect();
     await alice.join('lobby');
     await bob.join('lobby');
-    await waitFor('bob in alice’s member list', () => alice.members('lobby').some((u) => u.name === 'bob'));
+    await waitUntil(() => alice.members('lobby').some((u) => u.name === 'bob'), { message: 'bob in alice’s member list' });
 
     for (const text of ['m1', 'm2', 'm3']) await bob.send('lobby', text);
-    await waitFor('m1..m3', () => got.length === 3);
+    await waitUntil(() => got.length === 3, { message: 'm1..m3' });
 
     await a.app.close(); // the gateway goes away mid-session
-    await waitFor('alice reconnecting', () => alice.state.state === 'reconnecting');
+    await waitUntil(() => alice.state.state === 'reconnecting', { message: 'alice reconnecting' });
     for (const text of ['m4', 'm5', 'm6']) await bob.send('lobby', text);
 
     a = await startGateway(bus, port);
     cleanup.push(() => a.app.close());
-    await waitFor('alice back', () => alice.state.state === 'open');
-    await waitFor('the missed messages', () => got.length >= 6);
+    await waitUntil(() => alice.state.state === 'open', { message: 'alice back' });
+    await waitUntil(() => got.length >= 6, { message: 'the missed messages' });
     await bob.send('lobby', 'm7');
-    await waitFor('m7', () => got.some((m) => m.text === 'm7'));
+    await waitUntil(() => got.some((m) => m.text === 'm7'), { message: 'm7' });
 
     expect(got.map((m) => m.text)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
     expect(new Set(got.map((m) => m.id)).size).toBe(7);

@@ -1,4 +1,4 @@
-import type { EventSourceLike, SourceMessageEvent, WebSocketLike } from '../platform.js';
+import type { EventSourceLike, SourceMessageEvent, WebSocketLike } from '../src/lib/platform.js';
 
 /**
  * Scriptable stand-ins for WebSocket and EventSource: every instance is recorded,
