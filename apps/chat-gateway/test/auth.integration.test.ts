@@ -1,16 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, signHs256, upgradeStatus } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 const SECRET = 'test-secret-0123456789';
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
@@ -19,7 +14,6 @@ describe('JWT auth (AUTH_SECRET set)', () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     const token = signHs256({ sub: 'u-42', name: 'Ann', exp: inAnHour() }, SECRET);
     const c = await ChatTestClient.connect(`${gateway.ws}/ws?token=${token}&name=ignored`);
-    clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { id: 'u-42', name: 'Ann' } });
   });
 
@@ -27,7 +21,6 @@ describe('JWT auth (AUTH_SECRET set)', () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     const token = signHs256({ sub: 'u-7' }, SECRET);
     const c = await ChatTestClient.connect(`${gateway.ws}/ws`, { headers: { authorization: `Bearer ${token}` } });
-    clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { id: 'u-7', name: 'u-7' } });
   });
 
@@ -73,7 +66,6 @@ describe('identity without auth', () => {
   it('makes a client without ?name= anonymous', async () => {
     gateway = await startGateway();
     const c = await ChatTestClient.connect(`${gateway.ws}/ws`);
-    clients.push(c);
     expect(await c.next('welcome')).toMatchObject({ user: { name: 'anonymous', id: expect.stringMatching(/^anonymous-/) } });
   });
 });

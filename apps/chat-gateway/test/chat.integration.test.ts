@@ -3,7 +3,7 @@ import { chatTopic } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeChatPayload } from '../src/frames.js';
 import { ChatTestClient, waitUntil } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
 const clients: ChatTestClient[] = [];
@@ -27,9 +27,8 @@ async function roundTrip(c: ChatTestClient, room: string, text: string) {
 }
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
+  clients.length = 0;
+  await closeAll();
 });
 
 describe('chat over /ws', () => {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, metricValue } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<TestGateway> {
   gateway = await startGateway({ RATE_LIMIT: '0', ...env });
@@ -12,7 +11,6 @@ async function start(env: Record<string, string> = {}): Promise<TestGateway> {
 
 async function client(name: string, room?: string): Promise<ChatTestClient> {
   const { client: c } = await ChatTestClient.join(gateway!.ws, name, room);
-  clients.push(c);
   return c;
 }
 
@@ -22,11 +20,7 @@ async function stillWorks(c: ChatTestClient, room = 'r1'): Promise<void> {
   expect(await c.next('ack', (f) => f.ref === 'alive')).toMatchObject({ id: expect.any(String) });
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 describe('bad input gets an error frame and nothing else', () => {
   it.each([

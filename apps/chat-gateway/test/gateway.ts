@@ -1,6 +1,6 @@
 import { MemoryBus, type Bus } from '@herald/bus';
 import { createMetrics, type Metrics } from '@herald/server-kit';
-import { listenInProcess, type InProcess } from '@herald/testkit';
+import { closeAllChatClients, listenInProcess, type InProcess } from '@herald/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { readGatewayConfig, type GatewayConfig } from '../src/config.js';
@@ -20,5 +20,16 @@ export async function startGateway(
   const bus = options.bus ?? new MemoryBus({ historySize: config.historySize });
   const metrics = createMetrics('chat-gateway', { defaultMetrics: false });
   const app = buildApp({ config, bus, metrics, drainGraceMs: options.drainGraceMs });
-  return { ...(await listenInProcess(app, [bus])), bus, config, metrics };
+  const served = await listenInProcess(app, [bus]);
+  const gateway = { ...served, bus, config, metrics, close: () => served.close().finally(() => started.delete(gateway)) };
+  started.add(gateway);
+  return gateway;
+}
+
+const started = new Set<TestGateway>();
+
+/** For afterEach: drops every chat client, then closes every gateway the test started. */
+export async function closeAll(): Promise<void> {
+  closeAllChatClients();
+  await Promise.all([...started].map((g) => g.close()));
 }

@@ -1,19 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 async function connect(name: string): Promise<ChatTestClient> {
   const c = await ChatTestClient.connect(`${gateway!.ws}/ws?name=${name}`);
-  clients.push(c);
   await c.next('welcome');
   return c;
 }

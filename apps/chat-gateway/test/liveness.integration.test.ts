@@ -2,25 +2,19 @@ import { chatTopic } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeChatPayload } from '../src/frames.js';
 import { ChatTestClient, metricValue, waitUntil } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
 async function join(name: string, room: string, options: { autoPong?: boolean } = {}): Promise<ChatTestClient> {
   const c = await ChatTestClient.connect(`${gateway!.ws}/ws?name=${name}`, options);
-  clients.push(c);
   await c.next('welcome');
   c.send({ type: 'join', room });
   await c.next('joined');
   return c;
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 describe('slow consumers', () => {
   it('closes a client that stops reading with 1013 while the others keep receiving', async () => {

@@ -1,15 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, metricValue, upgradeStatus, waitUntil } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 describe('ops endpoints', () => {
   it('answers /healthz and /readyz', async () => {
@@ -32,7 +27,6 @@ describe('ops endpoints', () => {
     gateway = await startGateway({ RATE_LIMIT: '0' });
     const { client: a } = await ChatTestClient.join(gateway.ws, 'a', 'r1');
     const { client: b } = await ChatTestClient.join(gateway.ws, 'b', 'r1');
-    clients.push(a, b);
     a.send({ type: 'send', room: 'r1', text: 'counted', ref: 'x' });
     await b.next('message');
     await a.next('ack');
@@ -58,7 +52,6 @@ describe('drain', () => {
     const raw = await ChatTestClient.connect(`${gateway.ws}/`);
     // A peer that does not read holds the drain open until the grace period ends.
     const stuck = await ChatTestClient.connect(`${gateway.ws}/ws?name=stuck`);
-    clients.push(json, raw, stuck);
     await stuck.next('welcome');
     stuck.ws.pause();
 
@@ -79,7 +72,6 @@ describe('drain', () => {
   it('terminates peers that never finish the close handshake after the grace period', async () => {
     gateway = await startGateway({}, { drainGraceMs: 200 });
     const stuck = await ChatTestClient.connect(`${gateway.ws}/ws?name=stuck`);
-    clients.push(stuck);
     await stuck.next('welcome');
     stuck.ws.pause();
     await gateway.app.close();

@@ -1,28 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RAW_MAX_STRIKES } from '../src/raw-handler.js';
 import { ChatTestClient, metricValue } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
 let gateway: TestGateway | undefined;
-const clients: ChatTestClient[] = [];
 
 async function raw(query = ''): Promise<ChatTestClient> {
   const c = await ChatTestClient.connect(`${gateway!.ws}/${query}`);
-  clients.push(c);
   return c;
 }
 
 async function json(name: string, room?: string): Promise<ChatTestClient> {
   const { client } = await ChatTestClient.join(gateway!.ws, name, room);
-  clients.push(client);
   return client;
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await gateway?.close();
-  gateway = undefined;
-});
+afterEach(closeAll);
 
 describe('raw mode on / (seed-compatible)', () => {
   it('lets a raw client and a JSON client talk in lobby', async () => {

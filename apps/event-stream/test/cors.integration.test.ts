@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawRequest, SseReader } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 function preflight(url: string, origin: string, method = 'POST', headers = 'content-type,authorization') {
   return rawRequest(url, {

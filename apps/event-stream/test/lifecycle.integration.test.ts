@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricValue, postPublish, rawRequest, SseReader, waitUntil } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 describe('ops endpoints', () => {
   it('/healthz and /readyz answer, /metrics counts connections, messages and latency', async () => {

@@ -1,13 +1,10 @@
 import { compareIds } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricValue, postPublish, rawRequest, SseReader } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 const TOKEN = 'publish-token-0123456789';
 

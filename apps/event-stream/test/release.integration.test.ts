@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { metricValue, SseReader, waitUntil } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
-  await server?.close();
-  server = undefined;
+  await closeAll();
 });
 
 const STREAMS = 1000;

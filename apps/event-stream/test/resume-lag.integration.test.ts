@@ -1,13 +1,10 @@
 import type { Bus, BusEvent, Listener, MemoryBus } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseReader } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 /**
  * The bus as seen by an instance whose live deliveries can be held back: like an

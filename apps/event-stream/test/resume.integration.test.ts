@@ -1,13 +1,10 @@
 import type { Bus, BusEvent, History, Listener, MemoryBus, Subscription } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseReader, waitUntil } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -2,13 +2,10 @@ import { isId } from '@herald/protocol';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postPublish, rawRequest, SseReader, waitUntil } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeAll);
 
 describe('GET /sse', () => {
   it('answers with the SSE headers, CORS, and the retry line first', async () => {

@@ -26,5 +26,14 @@ export async function startServer(
   const bus = wrapBus(memoryBus);
   const metrics = createMetrics('event-stream', { defaultMetrics: false });
   const served = await listenInProcess(buildApp({ config, bus, metrics }), [bus]);
-  return { ...served, url: served.http, bus, memoryBus, metrics };
+  const server = { ...served, url: served.http, bus, memoryBus, metrics, close: () => served.close().finally(() => started.delete(server)) };
+  started.add(server);
+  return server;
+}
+
+const started = new Set<TestServer>();
+
+/** For afterEach: closes every server the test started. */
+export async function closeAll(): Promise<void> {
+  await Promise.all([...started].map((s) => s.close()));
 }

@@ -1,13 +1,12 @@
 import { compareIds, isId } from '@herald/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SseReader, waitUntil } from '@herald/testkit';
-import { startServer, type TestServer } from './stream.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
-  await server?.close();
-  server = undefined;
+  await closeAll();
 });
 
 const TICK_MS = 30;
