@@ -1,6 +1,6 @@
 import { MemoryBus, type Bus } from '@herald/bus';
 import { createMetrics, type Metrics } from '@herald/server-kit';
-import { closeAllChatClients, listenInProcess, type InProcess } from '@herald/testkit';
+import { ChatTestClient, closeAllChatClients, listenInProcess, type InProcess } from '@herald/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { readGatewayConfig, type GatewayConfig } from '../src/config.js';
@@ -32,4 +32,9 @@ const started = new Set<TestGateway>();
 export async function closeAll(): Promise<void> {
   closeAllChatClients();
   await Promise.all([...started].map((g) => g.close()));
+}
+
+/** A client of `gateway` as `name`, welcomed and (with `room`) joined. */
+export async function member(gateway: TestGateway, name: string, room?: string): Promise<ChatTestClient> {
+  return (await ChatTestClient.join(gateway.ws, name, room)).client;
 }

@@ -1,7 +1,7 @@
 import { RedisBus } from '@herald/bus';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ChatTestClient, deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { ChatTestClient, closeAllChatClients, deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '@herald/testkit';
+import { member, startGateway, type TestGateway } from './gateway.js';
 
 /**
  * The gateway code is bus-agnostic: the same rooms work across two instances
@@ -10,7 +10,6 @@ import { startGateway, type TestGateway } from './gateway.js';
 const up = await redisAvailable();
 const prefix = uniquePrefix('chat');
 let gateways: TestGateway[] = [];
-const clients: ChatTestClient[] = [];
 
 async function instance(env: Record<string, string> = {}): Promise<TestGateway> {
   const bus = new RedisBus({ url: REDIS_TEST_URL, historySize: 100, keyPrefix: prefix });
@@ -20,14 +19,8 @@ async function instance(env: Record<string, string> = {}): Promise<TestGateway> 
   return gateway;
 }
 
-async function client(gateway: TestGateway, name: string, room?: string): Promise<ChatTestClient> {
-  const { client: c } = await ChatTestClient.join(gateway.ws, name, room);
-  clients.push(c);
-  return c;
-}
-
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  closeAllChatClients();
   await Promise.all(gateways.map((g) => g.close()));
   gateways = [];
 });
@@ -39,8 +32,8 @@ afterAll(async () => {
 describe.skipIf(!up)('two gateway instances on one Redis', () => {
   it('share a room: messages with one id, acks, presence and members', async () => {
     const [a, b] = [await instance(), await instance()];
-    const alice = await client(a, 'alice', 'shared');
-    const bob = await client(b, 'bob');
+    const alice = await member(a, 'alice', 'shared');
+    const bob = await member(b, 'bob');
     bob.send({ type: 'join', room: 'shared' });
     const joined = await bob.next('joined');
     expect(joined.members.map((m: { id: string }) => m.id).sort()).toEqual(['alice', 'bob']);
@@ -57,13 +50,13 @@ describe.skipIf(!up)('two gateway instances on one Redis', () => {
 
   it('recovers with since on another instance', async () => {
     const [a, b] = [await instance(), await instance()];
-    const alice = await client(a, 'alice', 'resume');
+    const alice = await member(a, 'alice', 'resume');
     const acks = [];
     for (let i = 1; i <= 3; i++) {
       alice.send({ type: 'send', room: 'resume', text: `m${i}`, ref: `r${i}` });
       acks.push(await alice.next('ack'));
     }
-    const bob = await client(b, 'bob');
+    const bob = await member(b, 'bob');
     bob.send({ type: 'join', room: 'resume', since: acks[0]!.id });
     const joined = await bob.next('joined');
     expect(joined.recovered).toBe(true);
@@ -72,9 +65,8 @@ describe.skipIf(!up)('two gateway instances on one Redis', () => {
 
   it('lets a raw client on one instance talk with a JSON client on the other', async () => {
     const [a, b] = [await instance(), await instance()];
-    const alice = await client(a, 'alice', 'lobby');
+    const alice = await member(a, 'alice', 'lobby');
     const seed = await ChatTestClient.connect(`${b.ws}/?name=seed`);
-    clients.push(seed);
     await alice.next('presence', (f) => f.user.id === 'seed');
     seed.sendRaw('from raw');
     expect(await alice.next('message')).toMatchObject({ text: 'from raw', from: { id: 'seed' } });

@@ -1,7 +1,7 @@
 import { MemoryBus, type Bus, type BusEvent, type Listener } from '@herald/bus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatTestClient } from '@herald/testkit';
-import { startGateway, type TestGateway } from './gateway.js';
+import { closeAllChatClients } from '@herald/testkit';
+import { member, startGateway, type TestGateway } from './gateway.js';
 
 /**
  * A view of a shared bus whose live deliveries to this instance can be held back,
@@ -49,16 +49,9 @@ class LaggingBus implements Bus {
 
 const shared = new MemoryBus({ historySize: 100 });
 const gateways: TestGateway[] = [];
-const clients: ChatTestClient[] = [];
-
-async function client(gateway: TestGateway, name: string, room?: string): Promise<ChatTestClient> {
-  const { client: c } = await ChatTestClient.join(gateway.ws, name, room);
-  clients.push(c);
-  return c;
-}
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  closeAllChatClients();
   await Promise.all(gateways.splice(0).map((g) => g.close()));
 });
 
@@ -71,9 +64,9 @@ describe('resuming on an instance whose bus deliveries lag', () => {
     const a = await startGateway({ RATE_LIMIT: '0' }, { bus: new LaggingBus(shared) });
     const b = await startGateway({ RATE_LIMIT: '0' }, { bus: laggingB });
     gateways.push(a, b);
-    await client(b, 'zed', 'lag'); // keeps the room subscribed on B
-    const xena = await client(a, 'xena', 'lag');
-    const yuri = await client(a, 'yuri', 'lag');
+    await member(b, 'zed', 'lag'); // keeps the room subscribed on B
+    const xena = await member(a, 'xena', 'lag');
+    const yuri = await member(a, 'yuri', 'lag');
 
     laggingB.hold = true;
     xena.send({ type: 'send', room: 'lag', text: 'm1', ref: 'm1' });
@@ -82,7 +75,7 @@ describe('resuming on an instance whose bus deliveries lag', () => {
     xena.close();
 
     // Back on B, resuming after m1, while B's copy of m1 is still on its way.
-    const again = await client(b, 'xena');
+    const again = await member(b, 'xena');
     again.send({ type: 'join', room: 'lag', since: first });
     expect((await again.next('joined')).history).toEqual([]);
     laggingB.release();
@@ -98,15 +91,15 @@ describe('resuming on an instance whose bus deliveries lag', () => {
     const a = await startGateway({ RATE_LIMIT: '0' }, { bus: new LaggingBus(shared) });
     const b = await startGateway({ RATE_LIMIT: '0' }, { bus: laggingB });
     gateways.push(a, b);
-    await client(b, 'zed', 'lag2');
-    const yuri = await client(a, 'yuri', 'lag2');
+    await member(b, 'zed', 'lag2');
+    const yuri = await member(a, 'yuri', 'lag2');
     yuri.send({ type: 'send', room: 'lag2', text: 'm0', ref: 'm0' });
     const zero = (await yuri.next('ack')).id as string;
 
     laggingB.hold = true;
     yuri.send({ type: 'send', room: 'lag2', text: 'm1', ref: 'm1' });
     const first = (await yuri.next('ack')).id as string;
-    const xena = await client(b, 'xena');
+    const xena = await member(b, 'xena');
     xena.send({ type: 'join', room: 'lag2', since: zero });
     expect((await xena.next('joined')).history.map((m: { id: string }) => m.id)).toEqual([first]);
     laggingB.release();
@@ -122,10 +115,10 @@ describe('a since past the newest message of the room', () => {
   it('is taken as "up to date": what is sent afterwards arrives', async () => {
     const a = await startGateway({ RATE_LIMIT: '0' }, { bus: new LaggingBus(shared) });
     gateways.push(a);
-    const yuri = await client(a, 'yuri', 'ahead');
+    const yuri = await member(a, 'yuri', 'ahead');
     yuri.send({ type: 'send', room: 'ahead', text: 'old', ref: 'old' });
     await yuri.next('ack');
-    const xena = await client(a, 'xena');
+    const xena = await member(a, 'xena');
     xena.send({ type: 'join', room: 'ahead', since: '999999999999999-999999999999999' });
     expect((await xena.next('joined')).history).toEqual([]);
     yuri.send({ type: 'send', room: 'ahead', text: 'new', ref: 'new' });

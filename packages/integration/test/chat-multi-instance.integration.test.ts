@@ -1,7 +1,7 @@
 import type { ServerMessage } from '@herald/protocol';
 import { compareIds } from '@herald/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, ChatTestClient, closeAllChatClients, closeAllSseClients, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, SseReader, stopAllServices, uniquePrefix, waitUntil } from '@herald/testkit';
+import { assertAppsBuilt, ChatTestClient, closeEverything, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const prefix = uniquePrefix('chat');
@@ -19,9 +19,7 @@ describe.skipIf(!up)('two chat gateways on one Redis', () => {
   });
 
   afterAll(async () => {
-    closeAllChatClients();
-    closeAllSseClients();
-    await stopAllServices();
+    await closeEverything();
     if (up) await deleteKeys(prefix);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Publisher, ResumingChatMember, ResumingSseSubscriber } from './resuming.js';
-import { assertAppsBuilt, closeAllChatClients, closeAllSseClients, RedisProcess, redisServerInstalled, Service, stopAllServices, waitUntil } from '@herald/testkit';
+import { assertAppsBuilt, closeEverything, RedisProcess, redisServerInstalled, Service, waitUntil } from '@herald/testkit';
 
 const haveRedisServer = redisServerInstalled();
 const servers: RedisProcess[] = [];
@@ -17,9 +17,7 @@ function duplicates(ids: string[]): string[] {
 
 describe.skipIf(!haveRedisServer)('both services when Redis fails (private redis-server)', () => {
   afterAll(async () => {
-    closeAllChatClients();
-    closeAllSseClients();
-    await stopAllServices();
+    await closeEverything();
     await Promise.all(servers.map((s) => s.dispose()));
   });
 

@@ -1,6 +1,6 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, closeAllSseClients, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, stopAllServices, uniquePrefix, waitUntil } from '@herald/testkit';
+import { assertAppsBuilt, closeEverything, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const prefix = uniquePrefix('sse');
@@ -27,8 +27,7 @@ describe.skipIf(!up)('two event-stream instances on one Redis', () => {
   });
 
   afterAll(async () => {
-    closeAllSseClients();
-    await stopAllServices();
+    await closeEverything();
     if (up) await deleteKeys(prefix);
   });
 

@@ -1,3 +1,4 @@
+export * from './cleanup.js';
 export * from './chat-client.js';
 export * from './http.js';
 export * from './in-process.js';

@@ -2,7 +2,7 @@ import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailoverChatMember, FailoverPublisher, FailoverSubscriber } from './failover-clients.js';
 import { killStalledClients, StalledClient } from './stalled-process.js';
-import { assertAppsBuilt, ChatTestClient, closeAllChatClients, closeAllSseClients, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, RedisProcess, redisServerInstalled, Service, stopAllServices, uniquePrefix, waitUntil } from '@herald/testkit';
+import { assertAppsBuilt, ChatTestClient, closeEverything, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, RedisProcess, redisServerInstalled, Service, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const haveRedisServer = redisServerInstalled();
@@ -11,9 +11,7 @@ const privateRedis: RedisProcess[] = [];
 
 afterAll(async () => {
   killStalledClients();
-  closeAllChatClients();
-  closeAllSseClients();
-  await stopAllServices();
+  await closeEverything();
   await Promise.all(privateRedis.map((r) => r.dispose()));
   if (up) await deleteKeys(prefix);
 });
