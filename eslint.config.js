@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'packages/bench/**', '**/*.test.ts', '**/testing/**', '**/test/**'],
+    files: ['scripts/**', 'packages/bench/**', 'packages/testkit/**', '**/*.test.ts', '**/testing/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // files run one at a time so their servers do not starve each other.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // a time, generous timeouts (conditions are awaited, never timed).
 export default defineConfig({
   test: {
-    include: ['src/**/*.integration.test.ts'],
+    include: ['test/**/*.integration.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdClock } from './id-clock.js';
 import { MemoryBus } from './memory-bus.js';
-import { describeBusContract } from './testing/bus-contract.js';
+import { describeBusContract } from '../test/bus-contract.js';
 
 describeBusContract('MemoryBus', {
   create: async ({ historySize }) => new MemoryBus({ historySize }),

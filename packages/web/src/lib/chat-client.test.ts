@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatClient, type ChatEvents } from './chat-client.js';
 import type { ConnectionState } from './connection-state.js';
-import { FakeSocket } from './testing/fakes.js';
+import { FakeSocket } from '../../test/fakes.js';
 
 const msg = (n: number, room = 'lobby') => ({
   type: 'message',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState } from './connection-state.js';
 import { subscribe, type StreamEvent } from './subscribe.js';
-import { FakeEventSource } from './testing/fakes.js';
+import { FakeEventSource } from '../../test/fakes.js';
 
 function start(topics: string[], lastEventId?: string) {
   const events: StreamEvent[] = [];

@@ -4,9 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IN_CI, browserMissing, launchChromium, screenshotPages } from './harness/browser.js';
 import { joinRoom, memberNames, messageTexts, openDemo, sendMessage, waitForMessage } from './harness/demo-page.js';
 import { ARTIFACTS_DIR, DEMO_DIR, REPO_DIR } from './harness/paths.js';
-import { killAll, startService, type Service } from './harness/services.js';
 import { serveStatic } from './harness/static-server.js';
-import { waitFor } from './harness/wait.js';
+import { Service, stopAllServices, waitUntil } from '@herald/testkit';
 
 const missing = browserMissing();
 if (missing && !IN_CI) console.log(`skipping the demo page e2e tests: ${missing}`);
@@ -25,12 +24,12 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     if (missing) throw new Error(missing);
     if (!existsSync(`${DEMO_DIR}/index.html`)) throw new Error(`${DEMO_DIR} is missing: run \`pnpm --filter @herald/web build\``);
     [gateway, stream, site, browser] = await Promise.all([
-      startService('chat-gateway'),
-      startService('event-stream'),
+      Service.start('chat-gateway', { LOG_LEVEL: 'info' }, { inheritEnv: true }),
+      Service.start('event-stream', { LOG_LEVEL: 'info' }, { inheritEnv: true }),
       serveStatic(DEMO_DIR),
       launchChromium(),
     ]);
-    urls = { page: site.url, gateway: `ws://127.0.0.1:${gateway.port}/ws`, stream: stream.httpUrl };
+    urls = { page: site.url, gateway: `ws://127.0.0.1:${gateway.port}/ws`, stream: stream.http };
   });
 
   afterEach(async (ctx) => {
@@ -46,7 +45,7 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     await browser?.close();
     await site?.close();
     const codes = await Promise.all([gateway?.stop(), stream?.stop()]);
-    killAll();
+    await stopAllServices();
     expect(codes.filter((c) => c !== undefined)).toEqual(codes.filter((c) => c !== undefined).map(() => 0));
   });
 
@@ -63,8 +62,8 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     await joinRoom(alice, 'alice', room);
     await joinRoom(bob, 'bob', room);
 
-    await waitFor('both members on alice', async () => (await memberNames(alice)).sort().join() === 'alice (you),bob');
-    await waitFor('both members on bob', async () => (await memberNames(bob)).sort().join() === 'alice,bob (you)');
+    await waitUntil(async () => (await memberNames(alice)).sort().join() === 'alice (you),bob', { message: 'both members on alice' });
+    await waitUntil(async () => (await memberNames(bob)).sort().join() === 'alice,bob (you)', { message: 'both members on bob' });
     // Focus moved to the message field on join: typing and Enter sends.
     expect(await alice.evaluate(() => document.activeElement?.id)).toBe('message');
 
@@ -76,7 +75,7 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     await waitForMessage(bob, 'every second, over SSE');
 
     // The picture for the README: two users mid-chat, the time feed ticking.
-    await waitFor('a few ticks', async () => (await alice.locator('#feed-events li[data-topic="time"]').count()) >= 3);
+    await waitUntil(async () => (await alice.locator('#feed-events li[data-topic="time"]').count()) >= 3, { message: 'a few ticks' });
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await alice.screenshot({ path: `${ARTIFACTS_DIR}/demo.png` });
     if (process.env.UPDATE_SCREENSHOTS) copyFileSync(`${ARTIFACTS_DIR}/demo.png`, `${REPO_DIR}docs/screenshot-demo.png`);
@@ -90,17 +89,20 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     expect(await messageTexts(bob)).toEqual(await messageTexts(alice));
 
     await bob.getByRole('button', { name: 'Leave' }).click();
-    await waitFor('bob gone from alice', async () => (await memberNames(alice)).join() === 'alice (you)');
+    await waitUntil(async () => (await memberNames(alice)).join() === 'alice (you)', { message: 'bob gone from alice' });
   });
 
   it('the live feed shows ticks of the time topic', async () => {
     const page = await open();
-    const ids = await waitFor('three time ticks', async () => {
+    const ids = await waitUntil(
+      async () => {
       const found = await page.locator('#feed-events li[data-topic="time"]').evaluateAll((items) =>
         items.map((li) => li.getAttribute('data-id')),
       );
       return found.length >= 3 ? found : undefined;
-    });
+    },
+      { message: 'three time ticks' },
+    );
     expect(new Set(ids).size).toBe(ids.length);
     expect(await page.locator('#feed-events li[data-topic="time"] .data').first().textContent()).toMatch(/"message":/);
     expect(await page.locator('#topics li[data-topic="time"] .topic-state').getAttribute('data-state')).toBe('open');
@@ -112,16 +114,18 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     const topicInput = page.getByLabel('Watch a topic', { exact: true });
     await topicInput.fill(topic);
     await topicInput.press('Enter');
-    await waitFor('the topic stream open', async () =>
+    await waitUntil(
+      async () =>
       (await page.locator(`#topics li[data-topic="${topic}"] .topic-state`).getAttribute('data-state')) === 'open',
+      { message: 'the topic stream open' },
     );
 
     await page.locator('#publish-topic').fill(topic);
     await page.locator('#publish-data').fill('{"headline":"from the form"}');
     await page.locator('#publish-data').press('Enter');
-    await waitFor('publish result', async () => (await page.locator('#publish-result').getAttribute('data-ok')) === 'true');
+    await waitUntil(async () => (await page.locator('#publish-result').getAttribute('data-ok')) === 'true', { message: 'publish result' });
 
-    const response = await fetch(`${stream.httpUrl}/publish`, {
+    const response = await fetch(`${stream.http}/publish`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ topic, data: { headline: 'from node' } }),
@@ -129,7 +133,7 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     expect(response.status).toBe(202);
 
     const feed = page.locator(`#feed-events li[data-topic="${topic}"] .data`);
-    await waitFor('both events in the feed', async () => (await feed.count()) === 2);
+    await waitUntil(async () => (await feed.count()) === 2, { message: 'both events in the feed' });
     expect(await feed.allTextContents()).toEqual(['{"headline":"from node"}', '{"headline":"from the form"}']);
   });
 

@@ -2,20 +2,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IN_CI, browserMissing, launchChromium, screenshotPages } from './harness/browser.js';
 import { joinRoom, messageTexts, openDemo, waitForChatState, waitForMessage } from './harness/demo-page.js';
-import { nodeChatClient } from './harness/node-chat.js';
 import { DEMO_DIR } from './harness/paths.js';
-import { REDIS_URL, deleteKeys, redisMissing } from './harness/redis.js';
-import { killAll, startService, type Service } from './harness/services.js';
 import { serveStatic } from './harness/static-server.js';
-import { waitFor } from './harness/wait.js';
+import { ChatTestClient, deleteKeys, probeRedis, REDIS_TEST_URL, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
-const missing = browserMissing() ?? (await redisMissing());
+const missing = browserMissing() ?? ((await probeRedis()) ? undefined : `no redis at ${REDIS_TEST_URL}`);
 if (missing && !IN_CI) console.log(`skipping the gateway restart e2e test: ${missing}`);
 
 const id = Math.random().toString(36).slice(2, 8);
 // A restarted in-memory gateway forgets history, so this runs on Redis, under keys
 // of its own (REDIS_PREFIX) and in a room of its own.
-const redisEnv = { REDIS_URL, REDIS_PREFIX: `herald-e2e-${id}:` };
+const redisEnv = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: `herald-e2e-${id}:` };
 const room = `restart-${id}`;
 
 describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway restart (Redis bus)', () => {
@@ -29,9 +26,9 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway res
   beforeAll(async () => {
     if (missing) throw new Error(missing);
     [first, second, stream, site, browser] = await Promise.all([
-      startService('chat-gateway', redisEnv),
-      startService('chat-gateway', redisEnv),
-      startService('event-stream', redisEnv),
+      Service.start('chat-gateway', { LOG_LEVEL: 'info', ...redisEnv }, { inheritEnv: true }),
+      Service.start('chat-gateway', { LOG_LEVEL: 'info', ...redisEnv }, { inheritEnv: true }),
+      Service.start('event-stream', { LOG_LEVEL: 'info', ...redisEnv }, { inheritEnv: true }),
       serveStatic(DEMO_DIR),
       launchChromium(),
     ]);
@@ -41,7 +38,7 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway res
     if (ctx.task.result?.state === 'fail') {
       const saved = await screenshotPages(ctx.task.name, pages);
       console.log(`screenshots of the failed test: ${saved.join(', ')}`);
-      console.log(`--- gateway output ---\n${first?.output().slice(-4000)}`);
+      console.log(`--- gateway output ---\n${first?.output.slice(-4000)}`);
     }
   });
 
@@ -49,7 +46,7 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway res
     await browser?.close();
     await site?.close();
     await Promise.all([first?.stop(), second?.stop(), stream?.stop()]);
-    killAll();
+    await stopAllServices();
     await deleteKeys(redisEnv.REDIS_PREFIX);
   });
 
@@ -57,42 +54,48 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page across a gateway res
     const { page } = await openDemo(browser, {
       page: site.url,
       gateway: `ws://127.0.0.1:${first.port}/ws`,
-      stream: stream.httpUrl,
+      stream: stream.http,
     });
     pages.push(page);
     await joinRoom(page, 'alice', room);
 
     // bob talks through the second gateway instance, which stays up.
-    const bob = await nodeChatClient(`ws://127.0.0.1:${second.port}/ws`, 'bob');
-    await bob.join(room);
+    const bob = await ChatTestClient.named(second.ws, 'bob');
+    await bob.joinRoom(room);
     // On Redis the room is also an SSE topic: watch it from the page's feed.
     await page.getByRole('button', { name: `Watch chat.${room} over SSE` }).click();
-    await waitFor('the chat topic stream open', async () =>
+    await waitUntil(
+      async () =>
       (await page.locator(`#topics li[data-topic="chat.${room}"] .topic-state`).getAttribute('data-state')) === 'open',
+      { message: 'the chat topic stream open' },
     );
-    await bob.send(room, 'before the restart');
+    await bob.say(room, 'before the restart');
     await waitForMessage(page, 'before the restart');
-    await waitFor('the message in the SSE feed', async () =>
+    await waitUntil(
+      async () =>
       (await page.locator(`#feed-events li[data-topic="chat.${room}"] .data`).allTextContents()).some((t) =>
         t.includes('before the restart'),
       ),
+      { message: 'the message in the SSE feed' },
     );
 
     expect(await first.stop()).toBe(0);
-    await waitFor('the page to show the countdown', async () =>
+    await waitUntil(
+      async () =>
       (await page.locator('#chat-state').getAttribute('data-state')) === 'reconnecting' &&
       /next try in \d/.test((await page.locator('#countdown').textContent()) ?? ''),
+      { message: 'the page to show the countdown' },
     );
     expect(await page.locator('#chat-state').textContent()).toMatch(/reconnecting/i);
 
     const during = ['while down 1', 'while down 2', 'while down 3'];
-    for (const text of during) await bob.send(room, text);
+    for (const text of during) await bob.say(room, text);
 
-    first = await startService('chat-gateway', redisEnv, first.port);
+    first = await Service.start('chat-gateway', { LOG_LEVEL: 'info', ...redisEnv }, { port: first.port, inheritEnv: true });
     // The backoff may have grown to several seconds by now.
     await waitForChatState(page, 'open', 90_000);
     await waitForMessage(page, 'while down 3');
-    await bob.send(room, 'after the restart');
+    await bob.say(room, 'after the restart');
     await waitForMessage(page, 'after the restart');
     bob.close();
 

@@ -2,9 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IN_CI, browserMissing, launchChromium, screenshotPages } from './harness/browser.js';
 import { REPO_DIR } from './harness/paths.js';
-import { killAll, portIsFree, startService, type Service } from './harness/services.js';
 import { serveStatic } from './harness/static-server.js';
-import { waitFor } from './harness/wait.js';
+import { portIsFree, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
 const missing = browserMissing();
 if (missing && !IN_CI) console.log(`skipping the seed page e2e tests: ${missing}`);
@@ -32,8 +31,8 @@ describe.skipIf(missing !== undefined && !IN_CI)("the seed's unchanged example p
       }
     }
     [gateway, stream, chatSite, sseSite, browser] = await Promise.all([
-      startService('chat-gateway', {}, GATEWAY_PORT),
-      startService('event-stream', {}, STREAM_PORT),
+      Service.start('chat-gateway', { LOG_LEVEL: 'info' }, { port: GATEWAY_PORT, inheritEnv: true }),
+      Service.start('event-stream', { LOG_LEVEL: 'info' }, { port: STREAM_PORT, inheritEnv: true }),
       serveStatic(`${REPO_DIR}apps/chat-gateway/examples`),
       serveStatic(`${REPO_DIR}apps/event-stream/examples`),
       launchChromium(),
@@ -53,7 +52,7 @@ describe.skipIf(missing !== undefined && !IN_CI)("the seed's unchanged example p
     await browser?.close();
     await Promise.all([chatSite?.close(), sseSite?.close()]);
     await Promise.all([gateway?.stop(), stream?.stop()]);
-    killAll();
+    await stopAllServices();
   });
 
   /** Opens the seed chat page; resolves once its socket logged that it is open. */
@@ -66,7 +65,7 @@ describe.skipIf(missing !== undefined && !IN_CI)("the seed's unchanged example p
       if (m.text().includes('WebSocket 连接成功')) open = true;
     });
     await page.goto(`${chatSite.url}/seed-chat.html`);
-    await waitFor('the seed chat socket to open', () => open);
+    await waitUntil(() => open, { message: 'the seed chat socket to open' });
     return page;
   }
 
@@ -77,10 +76,10 @@ describe.skipIf(missing !== undefined && !IN_CI)("the seed's unchanged example p
 
     await a.locator('#messageInput').fill(`hello from a ${token}`);
     await a.locator('#sendButton').click();
-    await waitFor('b to receive', async () => (await b.locator('#chatBox').textContent())?.includes(`hello from a ${token}`));
+    await waitUntil(async () => (await b.locator('#chatBox').textContent())?.includes(`hello from a ${token}`), { message: 'b to receive' });
     await b.locator('#messageInput').fill(`hello from b ${token}`);
     await b.locator('#sendButton').click();
-    await waitFor('a to receive', async () => (await a.locator('#chatBox').textContent())?.includes(`hello from b ${token}`));
+    await waitUntil(async () => (await a.locator('#chatBox').textContent())?.includes(`hello from b ${token}`), { message: 'a to receive' });
 
     const lines = ((await a.locator('#chatBox').textContent()) ?? '').split('\n').filter((l) => l.includes(token));
     expect(lines).toEqual([`hello from a ${token}`, `hello from b ${token}`]);
@@ -91,10 +90,13 @@ describe.skipIf(missing !== undefined && !IN_CI)("the seed's unchanged example p
     const page = await context.newPage();
     pages.push(page);
     await page.goto(`${sseSite.url}/seed-sse.html`);
-    const items = await waitFor('three times listed', async () => {
+    const items = await waitUntil(
+      async () => {
       const texts = await page.locator('#ul li').allTextContents();
       return texts.length >= 3 ? texts : undefined;
-    });
+    },
+      { message: 'three times listed' },
+    );
     expect(new Set(items).size).toBe(items.length);
     expect(Number.isNaN(Date.parse(items[0] ?? ''))).toBe(false);
   });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { pageLog } from './browser.js';
-import { waitFor } from './wait.js';
+import { waitUntil } from '@herald/testkit';
 
 export interface DemoUrls {
   page: string;
@@ -27,7 +27,7 @@ export async function joinRoom(page: Page, name: string, room: string): Promise<
 }
 
 export async function waitForChatState(page: Page, state: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`chat state ${state}`, async () => (await page.locator('#chat-state').getAttribute('data-state')) === state, timeoutMs);
+  await waitUntil(async () => (await page.locator('#chat-state').getAttribute('data-state')) === state, { timeoutMs: timeoutMs, message: `chat state ${state}` });
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {
@@ -46,5 +46,5 @@ export function memberNames(page: Page): Promise<string[]> {
 
 /** Waits until the message list holds `text` (and returns how often it holds it). */
 export async function waitForMessage(page: Page, text: string, timeoutMs = 30_000): Promise<number> {
-  return waitFor(`message "${text}"`, async () => (await messageTexts(page)).filter((t) => t === text).length, timeoutMs);
+  return waitUntil(async () => (await messageTexts(page)).filter((t) => t === text).length, { timeoutMs: timeoutMs, message: `message "${text}"` });
 }

@@ -1,0 +1,205 @@
+import { compareIds } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Bus, BusEvent, PresenceChange } from '../src/bus.js';
+
+export interface ContractContext {
+  /** A fresh bus with its own namespace; `historySize` as given. */
+  create(options: { historySize: number }): Promise<Bus>;
+}
+
+function waitFor<T>(items: T[], count: number, timeoutMs = 3000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      if (items.length >= count) return resolve(items);
+      if (Date.now() - started > timeoutMs) {
+        return reject(new Error(`timed out with ${items.length}/${count} items`));
+      }
+      setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+/**
+ * The behaviour every Bus implementation must have. Run it against each one:
+ * `describeBusContract('MemoryBus', ctx)`, `describeBusContract('RedisBus', ctx)`.
+ */
+export function describeBusContract(name: string, ctx: ContractContext): void {
+  describe(`${name} (bus contract)`, () => {
+    const opened: Bus[] = [];
+    const make = async (historySize = 100) => {
+      const bus = await ctx.create({ historySize });
+      opened.push(bus);
+      return bus;
+    };
+    let bus: Bus;
+
+    beforeEach(async () => {
+      bus = await make();
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((b) => b.close()));
+    });
+
+    it('is ready once created', () => {
+      expect(bus.isReady()).toBe(true);
+    });
+
+    it('publish returns increasing ids across topics', async () => {
+      const a = await bus.publish('t.a', '"1"');
+      const b = await bus.publish('t.b', '"2"');
+      const c = await bus.publish('t.a', '"3"');
+      expect(compareIds(a.id, b.id)).toBeLessThan(0);
+      expect(compareIds(b.id, c.id)).toBeLessThan(0);
+      expect(a).toMatchObject({ topic: 't.a', data: '"1"' });
+      expect(typeof a.ts).toBe('number');
+    });
+
+    it('delivers to subscribers of the topic only, in order, with the published ids', async () => {
+      const got: BusEvent[] = [];
+      const other: BusEvent[] = [];
+      const sub = bus.subscribe('room', (e) => got.push(e));
+      const sub2 = bus.subscribe('elsewhere', (e) => other.push(e));
+      await Promise.all([sub.ready, sub2.ready]);
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) ids.push((await bus.publish('room', JSON.stringify(i))).id);
+      await waitFor(got, 20);
+      expect(got.map((e) => e.id)).toEqual(ids);
+      expect(got.map((e) => e.data)).toEqual(ids.map((_, i) => JSON.stringify(i)));
+      expect(other).toEqual([]);
+      sub.unsubscribe();
+      sub2.unsubscribe();
+    });
+
+    it('keeps the event name', async () => {
+      const got: BusEvent[] = [];
+      const sub = bus.subscribe('named', (e) => got.push(e));
+      await sub.ready;
+      await bus.publish('named', '{}', { event: 'update' });
+      await waitFor(got, 1);
+      expect(got[0]?.event).toBe('update');
+      const h = await bus.history('named');
+      expect(h.events[0]?.event).toBe('update');
+      sub.unsubscribe();
+    });
+
+    it('delivers to every subscriber and stops after unsubscribe', async () => {
+      const one: BusEvent[] = [];
+      const two: BusEvent[] = [];
+      const s1 = bus.subscribe('fan', (e) => one.push(e));
+      const s2 = bus.subscribe('fan', (e) => two.push(e));
+      await Promise.all([s1.ready, s2.ready]);
+      await bus.publish('fan', '1');
+      await waitFor(two, 1);
+      await waitFor(one, 1);
+      s1.unsubscribe();
+      await bus.publish('fan', '2');
+      await waitFor(two, 2);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(one.map((e) => e.data)).toEqual(['1']);
+      expect(two.map((e) => e.data)).toEqual(['1', '2']);
+      s2.unsubscribe();
+    });
+
+    it('a throwing listener does not stop delivery to the others', async () => {
+      const got: BusEvent[] = [];
+      const bad = bus.subscribe('iso', () => {
+        throw new Error('listener bug');
+      });
+      const good = bus.subscribe('iso', (e) => got.push(e));
+      await Promise.all([bad.ready, good.ready]);
+      await bus.publish('iso', '1');
+      await bus.publish('iso', '2');
+      await waitFor(got, 2);
+      expect(got.map((e) => e.data)).toEqual(['1', '2']);
+      bad.unsubscribe();
+      good.unsubscribe();
+    });
+
+    it('history returns events after an id, exactly, and the newest without one', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await bus.publish('h', String(i))).id);
+      await bus.publish('other', 'x');
+      const after = await bus.history('h', ids[4]);
+      expect(after.covered).toBe(true);
+      expect(after.events.map((e) => e.id)).toEqual(ids.slice(5));
+      const latest = await bus.history('h', undefined, 3);
+      expect(latest.events.map((e) => e.data)).toEqual(['7', '8', '9']);
+      const none = await bus.history('h', ids[9]);
+      expect(none).toEqual({ events: [], covered: true });
+      const unknownTopic = await bus.history('never', ids[0]);
+      expect(unknownTopic).toEqual({ events: [], covered: true });
+    });
+
+    it('history after an id taken from another topic is exact (one id space)', async () => {
+      const a1 = await bus.publish('x.a', 'a1');
+      const b1 = await bus.publish('x.b', 'b1');
+      const a2 = await bus.publish('x.a', 'a2');
+      const fromB = await bus.history('x.a', b1.id);
+      expect(fromB.events.map((e) => e.id)).toEqual([a2.id]);
+      const fromA = await bus.history('x.b', a1.id);
+      expect(fromA.events.map((e) => e.id)).toEqual([b1.id]);
+    });
+
+    it('history is bounded by historySize and says when an id is no longer covered', async () => {
+      const small = await make(5);
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push((await small.publish('trim', String(i))).id);
+      const all = await small.history('trim', '0-0');
+      expect(all.covered).toBe(false);
+      // Approximate trimming (Redis MAXLEN ~) may keep a few more; never fewer.
+      expect(all.events.length).toBeGreaterThanOrEqual(5);
+      expect(all.events.at(-1)?.id).toBe(ids[11]);
+      const recent = await small.history('trim', ids[9]);
+      expect(recent.covered).toBe(true);
+      expect(recent.events.map((e) => e.id)).toEqual(ids.slice(10));
+      const newest = await small.history('trim', undefined, 100);
+      expect(newest.events.at(-1)?.id).toBe(ids[11]);
+    });
+
+    it('live events published while history is read are not lost (subscribe, then read)', async () => {
+      const first = await bus.publish('race', 'before');
+      const live: BusEvent[] = [];
+      const sub = bus.subscribe('race', (e) => live.push(e));
+      await sub.ready;
+      const publishing = Promise.all([bus.publish('race', 'r1'), bus.publish('race', 'r2')]);
+      const h = await bus.history('race', first.id);
+      await publishing;
+      await waitFor(live, 2);
+      const seen = new Map<string, string>();
+      for (const e of [...h.events, ...live]) seen.set(e.id, e.data);
+      expect([...seen.values()].sort()).toEqual(['r1', 'r2']);
+      sub.unsubscribe();
+    });
+
+    describe('presence', () => {
+      it('tracks members per connection and announces joins and leaves', async () => {
+        const changes: PresenceChange[] = [];
+        const sub = bus.presence.subscribe('p-room', (c) => changes.push(c));
+        await sub.ready;
+        await bus.presence.join('p-room', 'c1', { id: 'u1', name: 'alice' });
+        await bus.presence.join('p-room', 'c2', { id: 'u2', name: 'bob' });
+        await bus.presence.join('p-room', 'c2', { id: 'u2', name: 'bob' });
+        await bus.presence.join('p-other', 'c3', { id: 'u3', name: 'carol' });
+        const members = await bus.presence.members('p-room');
+        expect(members.map((m) => m.connectionId).sort()).toEqual(['c1', 'c2']);
+        expect(members.find((m) => m.connectionId === 'c1')?.user).toEqual({ id: 'u1', name: 'alice' });
+        await bus.presence.leave('p-room', 'c1');
+        await bus.presence.leave('p-room', 'c1');
+        await bus.presence.leave('p-room', 'nobody');
+        await waitFor(changes, 3);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(changes.map((c) => [c.event, c.connectionId])).toEqual([
+          ['join', 'c1'],
+          ['join', 'c2'],
+          ['leave', 'c1'],
+        ]);
+        expect(changes[2]?.user).toEqual({ id: 'u1', name: 'alice' });
+        expect((await bus.presence.members('p-room')).map((m) => m.connectionId)).toEqual(['c2']);
+        expect(await bus.presence.members('empty-room')).toEqual([]);
+        sub.unsubscribe();
+      });
+    });
+  });
+}

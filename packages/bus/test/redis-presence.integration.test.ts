@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PresenceChange } from '../src/bus.js';
+import { RedisBus } from '../src/redis-bus.js';
+import { deleteKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from '@herald/testkit';
+
+const up = await redisAvailable();
+const runPrefix = uniquePrefix('presence');
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const opened: RedisBus[] = [];
+const children: ChildProcess[] = [];
+const tmpDirs: string[] = [];
+
+async function openBus(keyPrefix: string, presenceTtlMs = 10_000): Promise<RedisBus> {
+  const bus = new RedisBus({ url: REDIS_TEST_URL, historySize: 10, keyPrefix, presenceTtlMs });
+  opened.push(bus);
+  if (!(await bus.waitUntilReady(10_000))) throw new Error('RedisBus did not become ready');
+  return bus;
+}
+
+/**
+ * Another instance in its own process: joins a member, says so, then idles until it
+ * is killed with SIGKILL (no cleanup, no leave: a ghost).
+ */
+async function spawnGhost(keyPrefix: string, ttlMs: number): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-ghost-'));
+  tmpDirs.push(dir);
+  const file = join(dir, 'ghost.mts');
+  writeFileSync(
+    file,
+    `import { RedisBus } from ${JSON.stringify(join(here, '../src/redis-bus.ts'))};
+const bus = new RedisBus({ url: ${JSON.stringify(REDIS_TEST_URL)}, historySize: 10,
+  keyPrefix: ${JSON.stringify(keyPrefix)}, presenceTtlMs: ${ttlMs} });
+if (!(await bus.waitUntilReady(10000))) process.exit(2);
+await bus.presence.join('ghost-room', 'g1', { id: 'u-ghost', name: 'ghost' });
+process.stdout.write('joined\\n');
+setInterval(() => {}, 1000);
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await waitUntil(() => out.includes('joined') || child.exitCode !== null, { timeoutMs: 30_000, message: 'the ghost to join' });
+  if (!out.includes('joined')) throw new Error(`ghost process exited with ${child.exitCode}`);
+  return child;
+}
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(opened.map((b) => b.close()));
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+  if (up) await deleteKeys(runPrefix);
+});
+
+describe.skipIf(!up)('RedisPresence across instances', () => {
+  it('every instance sees every join and leave, and the full member list', async () => {
+    const prefix = `${runPrefix}shared:`;
+    const [a, b] = await Promise.all([openBus(prefix), openBus(prefix)]);
+    const seenA: PresenceChange[] = [];
+    const seenB: PresenceChange[] = [];
+    const subs = [a.presence.subscribe('room', (c) => seenA.push(c)), b.presence.subscribe('room', (c) => seenB.push(c))];
+    await Promise.all(subs.map((s) => s.ready));
+
+    await a.presence.join('room', 'a1', { id: 'u1', name: 'alice' });
+    await b.presence.join('room', 'b1', { id: 'u2', name: 'bob' });
+    await a.presence.join('room', 'a2', { id: 'u3', name: 'carol' });
+    const expected = ['a1', 'b1', 'a2'];
+    expect((await a.presence.members('room')).map((m) => m.connectionId)).toEqual(expected);
+    expect((await b.presence.members('room')).map((m) => m.connectionId)).toEqual(expected);
+
+    await b.presence.leave('room', 'b1');
+    await waitUntil(() => seenA.length >= 4 && seenB.length >= 4, { timeoutMs: 10_000, message: 'four changes on both' });
+    const summary = (changes: PresenceChange[]) => changes.map((c) => `${c.event}:${c.connectionId}:${c.user.name}`);
+    expect(summary(seenA)).toEqual(['join:a1:alice', 'join:b1:bob', 'join:a2:carol', 'leave:b1:bob']);
+    expect(summary(seenB)).toEqual(summary(seenA));
+    expect((await a.presence.members('room')).map((m) => m.connectionId)).toEqual(['a1', 'a2']);
+    for (const s of subs) s.unsubscribe();
+  });
+
+  it('a closed instance takes its members with it, announcing each leave', async () => {
+    const prefix = `${runPrefix}close:`;
+    const [a, b] = await Promise.all([openBus(prefix), openBus(prefix)]);
+    const seen: PresenceChange[] = [];
+    const sub = a.presence.subscribe('room', (c) => seen.push(c));
+    await sub.ready;
+    await b.presence.join('room', 'b1', { id: 'u2', name: 'bob' });
+    await b.close();
+    await waitUntil(() => seen.some((c) => c.event === 'leave'), { timeoutMs: 10_000, message: 'the leave' });
+    expect(seen.map((c) => `${c.event}:${c.connectionId}`)).toEqual(['join:b1', 'leave:b1']);
+    expect(await a.presence.members('room')).toEqual([]);
+    sub.unsubscribe();
+  });
+
+  it('a killed instance (kill -9) disappears within the TTL, with a leave event', async () => {
+    const prefix = `${runPrefix}ghost:`;
+    const ttlMs = 1000;
+    const a = await openBus(prefix, ttlMs);
+    const seen: PresenceChange[] = [];
+    const sub = a.presence.subscribe('ghost-room', (c) => seen.push(c));
+    await sub.ready;
+    const ghost = await spawnGhost(prefix, ttlMs);
+    expect((await a.presence.members('ghost-room')).map((m) => m.user.name)).toEqual(['ghost']);
+
+    ghost.kill('SIGKILL');
+    // Generous bound: the sweep runs every ttl/3, but this machine is shared.
+    await waitUntil(() => seen.some((c) => c.event === 'leave'), { timeoutMs: 15_000, message: 'the ghost to be swept' });
+    expect(seen.map((c) => `${c.event}:${c.connectionId}:${c.user.name}`)).toEqual(['join:g1:ghost', 'leave:g1:ghost']);
+    expect(await a.presence.members('ghost-room')).toEqual([]);
+    sub.unsubscribe();
+  }, 60_000);
+
+  it('ignores malformed presence messages on its channel', async () => {
+    const prefix = `${runPrefix}junk:`;
+    const a = await openBus(prefix);
+    const seen: PresenceChange[] = [];
+    const sub = a.presence.subscribe('room', (c) => seen.push(c));
+    await sub.ready;
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(REDIS_TEST_URL);
+    try {
+      await raw.publish(`${prefix}presence-events:room`, 'not json');
+      await raw.publish(`${prefix}presence-events:room`, JSON.stringify({ room: 'room', event: 'explode' }));
+    } finally {
+      raw.disconnect();
+    }
+    await a.presence.join('room', 'a1', { id: 'u1', name: 'alice' });
+    await waitUntil(() => seen.length >= 1, { timeoutMs: 10_000, message: 'the real join' });
+    expect(seen.map((c) => c.connectionId)).toEqual(['a1']);
+    sub.unsubscribe();
+  });
+});
