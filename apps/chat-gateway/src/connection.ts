@@ -3,7 +3,8 @@ import { WebSocket } from 'ws';
 import { CloseCode } from './errors.js';
 import { FrameJoiner, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { framePayload, rawSocketOf, textFrame } from './wire.js';
+import { framePayload, textFrame } from './wire.js';
+import { rawSocketOf } from './ws-internals.js';
 
 /** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
 const PAUSE_AT = 32;

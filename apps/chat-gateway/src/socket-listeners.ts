@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { Connection } from './connection.js';
+import { releaseUpgrade } from './ws-internals.js';
 
 /**
  * Socket event listeners shared by every connection of a gateway: one function
@@ -23,25 +22,12 @@ export function connectionOf(socket: WebSocket): Connection {
   return (socket as Tagged)[CONNECTION]!;
 }
 
-interface UpgradedSocket {
-  _socket?: (Socket & { _httpMessage?: ServerResponse | null }) | null;
-}
-
-/**
- * Tags `socket` with `conn` and installs the shared listeners. It also lets go of
- * the upgrade request: @fastify/websocket's own 'error' listener closes over the
- * Fastify request and reply, and the TCP socket keeps the ServerResponse made for
- * the upgrade (with the IncomingMessage, its headers and a child logger); held for
- * the socket's whole life that was about half of an idle connection's heap.
- */
+/** Tags `socket` with `conn`, lets go of the upgrade request (see ws-internals.ts) and installs the shared listeners. */
 export function attach(socket: WebSocket, conn: Connection, listeners: SharedListeners): void {
   (socket as Tagged)[CONNECTION] = conn;
-  socket.removeAllListeners('error');
+  releaseUpgrade(socket);
   socket.on('error', listeners.error);
   socket.on('pong', listeners.pong);
   socket.on('message', listeners.message);
   socket.on('close', listeners.close);
-  const tcp = (socket as unknown as UpgradedSocket)._socket;
-  const response = tcp?._httpMessage;
-  if (tcp && response) response.detachSocket(tcp);
 }

@@ -1,5 +1,4 @@
 import * as wsModule from 'ws';
-import type { WebSocket } from 'ws';
 
 /**
  * WebSocket frames built once and written as bytes. A broadcast frames its message
@@ -32,29 +31,4 @@ export function textFrame(payload: Buffer): Buffer {
 export function framePayload(frame: Buffer): Buffer {
   const length = frame[1]! & 0x7f;
   return frame.subarray(length === 126 ? 4 : length === 127 ? 10 : 2);
-}
-
-/** The parts of a server-side `ws` WebSocket that raw writes depend on (ws 8). */
-interface WsInternals {
-  _socket: import('node:net').Socket | null;
-  _sender: { _state: number; _queue: unknown[] } | null;
-  _extensions: Record<string, unknown>;
-}
-
-/** ws 8's Sender state when nothing (deflate, a Blob read) is in progress. */
-const SENDER_IDLE = 0;
-
-/**
- * The net.Socket under `socket` when bytes written to it cannot interleave with a
- * frame of `ws` itself: no permessage-deflate (compressed frames set RSV1 and go
- * through an async queue) and nothing waiting in the sender's queue. Otherwise
- * undefined, and the caller goes through `ws.send`.
- */
-export function rawSocketOf(socket: WebSocket): import('node:net').Socket | undefined {
-  const ws = socket as unknown as WsInternals;
-  const sender = ws._sender;
-  if (ws._socket === null || sender === null) return undefined;
-  if (sender._state !== SENDER_IDLE || sender._queue.length !== 0) return undefined;
-  if (ws._extensions['permessage-deflate'] !== undefined) return undefined;
-  return ws._socket;
 }
