@@ -1,6 +1,7 @@
 import type { Bus } from '@herald/bus';
 import {
   createMetrics,
+  httpErrorsPlugin,
   httpTimeoutOptions,
   loggerOptions,
   opsPlugin,
@@ -38,6 +39,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       ? Fastify({ ...timeouts, logger: loggerOptions(config.logLevel) })
       : Fastify({ ...timeouts, loggerInstance: options.logger });
 
+  app.register(httpErrorsPlugin);
   app.register(opsPlugin, { bus, metrics });
   if (config.authSecret !== undefined) {
     app.register(jwt, {

@@ -1,8 +1,9 @@
 import type { ErrorCode, ErrorMessage } from '@herald/protocol';
 
 /**
- * The one home of every refusal the gateway makes: `error` frames on an open
- * socket, HTTP bodies before an upgrade, and the close codes it uses.
+ * The one home of every refusal the gateway makes on an open socket: `error`
+ * frames and the close codes it uses. HTTP refusals (before an upgrade too) use
+ * server-kit's one shape, `{"error":{"code","message"}}` (http-errors.ts).
  */
 
 /** `{"type":"error","code","message","ref"?}` as sent on the socket. */
@@ -33,21 +34,3 @@ export const CloseCode = {
   /** Slow consumer: unsent bytes passed MAX_BUFFERED_BYTES. */
   tryAgainLater: 1013,
 } as const;
-
-export interface HttpRefusal {
-  statusCode: 400 | 401 | 403 | 503;
-  error: string;
-  /** The protocol's error code when one applies. */
-  code?: ErrorCode;
-  message: string;
-}
-
-const REASONS = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' } as const;
-
-/** Body of a refused upgrade (Fastify's error shape plus the protocol code). */
-export function httpRefusal(statusCode: HttpRefusal['statusCode'], message: string): HttpRefusal {
-  const body: HttpRefusal = { statusCode, error: REASONS[statusCode], message };
-  if (statusCode === 400) body.code = 'bad_request';
-  if (statusCode === 401) body.code = 'unauthorized';
-  return body;
-}

@@ -1,5 +1,5 @@
 import type { Bus } from '@herald/bus';
-import type { Metrics } from '@herald/server-kit';
+import { sendError, type Metrics } from '@herald/server-kit';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -156,11 +156,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   app.decorateRequest('chatIdentity', null);
   const guard = upgradeGuard(app, config);
   const upgradeRequired = async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.code(426).header('upgrade', 'websocket').send({
-      statusCode: 426,
-      error: 'Upgrade Required',
-      message: 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)',
-    });
+    sendError(reply.header('upgrade', 'websocket'), 426, 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)');
 
   const routes = [
     { url: '/ws', raw: false },

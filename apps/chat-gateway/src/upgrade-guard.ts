@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '@herald/protocol';
+import { sendError } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
-import { httpRefusal } from './errors.js';
 import { identityFromClaims, identityFromName, tokenOf, type IdentityResult } from './identity.js';
 import { isOriginAllowed } from './origin.js';
 
@@ -39,11 +39,11 @@ export function upgradeGuard(app: FastifyInstance, config: GatewayConfig) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (!request.ws) return undefined;
     if (app.draining) {
-      return reply.code(503).send(httpRefusal(503, 'server is shutting down'));
+      return sendError(reply, 503, 'server is shutting down');
     }
     const origin = request.headers.origin;
     if (!isOriginAllowed(origin, config.corsOrigins)) {
-      return reply.code(403).send(httpRefusal(403, `origin ${JSON.stringify(origin)} is not allowed`));
+      return sendError(reply, 403, `origin ${JSON.stringify(origin)} is not allowed`);
     }
     const connectionId = randomUUID();
     const query = request.query as Record<string, unknown>;
@@ -52,7 +52,7 @@ export function upgradeGuard(app: FastifyInstance, config: GatewayConfig) {
         ? identityFromName(query.name, connectionId)
         : tokenIdentity(app, tokenOf(query, request.headers.authorization));
     if (!result.ok) {
-      return reply.code(result.status).send(httpRefusal(result.status, result.message));
+      return sendError(reply, result.status, result.message);
     }
     request.chatIdentity = { connectionId, user: result.user };
     return undefined;

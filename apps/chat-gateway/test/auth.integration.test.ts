@@ -35,7 +35,7 @@ describe('JWT auth (AUTH_SECRET set)', () => {
     const t = token();
     const { status, body } = await upgradeStatus(`${gateway.ws}/ws${t ? `?token=${t}` : ''}`);
     expect(status).toBe(401);
-    expect(JSON.parse(body)).toMatchObject({ statusCode: 401, code: 'unauthorized', message: expect.stringMatching(message) });
+    expect(JSON.parse(body)).toEqual({ error: { code: 'unauthorized', message: expect.stringMatching(message) } });
     expect((await gateway.metrics.connections.get()).values[0]?.value ?? 0).toBe(0);
   });
 
@@ -59,7 +59,7 @@ describe('identity without auth', () => {
     gateway = await startGateway();
     const { status, body } = await upgradeStatus(`${gateway.ws}/ws?name=${'x'.repeat(65)}`);
     expect(status).toBe(400);
-    expect(JSON.parse(body)).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/name/) });
+    expect(JSON.parse(body)).toEqual({ error: { code: 'bad_request', message: expect.stringMatching(/name/) } });
     expect((await upgradeStatus(`${gateway.ws}/ws?name=a%0Ab`)).status).toBe(400);
   });
 
@@ -75,7 +75,7 @@ describe('origin check', () => {
     gateway = await startGateway({ CORS_ORIGINS: 'https://chat.example' });
     const refused = await upgradeStatus(`${gateway.ws}/ws?name=a`, { origin: 'https://evil.example' });
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body)).toMatchObject({ statusCode: 403, message: expect.stringMatching(/evil\.example/) });
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/evil\.example/) } });
     expect((await upgradeStatus(`${gateway.ws}/`, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await upgradeStatus(`${gateway.ws}/ws?name=a`, { origin: 'https://chat.example' })).status).toBe(101);
     expect((await upgradeStatus(`${gateway.ws}/ws?name=a`)).status).toBe(101);
@@ -91,5 +91,18 @@ describe('origin check', () => {
     const res = await fetch(`${gateway.http}/ws`);
     expect(res.status).toBe(426);
     expect(res.headers.get('upgrade')).toBe('websocket');
+  });
+});
+
+describe('HTTP refusals share the one error shape', () => {
+  it('answers a plain GET of a WebSocket route with 426 and an unknown path with 404', async () => {
+    gateway = await startGateway();
+    const plain = await fetch(`${gateway.http}/ws`);
+    expect(plain.status).toBe(426);
+    expect(plain.headers.get('upgrade')).toBe('websocket');
+    expect(await plain.json()).toEqual({ error: { code: 'upgrade_required', message: expect.stringMatching(/\/ws/) } });
+    const missing = await fetch(`${gateway.http}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /nowhere' } });
   });
 });

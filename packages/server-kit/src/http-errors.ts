@@ -17,6 +17,7 @@ export const HttpErrorCodes = {
   408: 'request_timeout',
   413: 'too_large',
   415: 'unsupported_media_type',
+  426: 'upgrade_required',
   429: 'rate_limited',
   500: 'internal',
   503: 'unavailable',
