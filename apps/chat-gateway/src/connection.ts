@@ -30,7 +30,7 @@ export interface ConnectionOptions {
   user: User;
   socket: WebSocket;
   /** Seed-compatible `/` client: plain text frames, lobby only. */
-  raw: boolean;
+  seedMode: boolean;
   limiter: RateLimiter | undefined;
   hooks: ConnectionHooks;
 }
@@ -43,12 +43,13 @@ export class Connection {
   readonly id: string;
   readonly user: User;
   readonly socket: WebSocket;
-  readonly raw: boolean;
+  /** Seed-compatible `/` client: plain text frames, lobby only. */
+  readonly seedMode: boolean;
   readonly limiter: RateLimiter | undefined;
   readonly rooms = new Set<string>();
   /** Cleared on each ping, set by the pong: a connection still false at the next tick is dead. */
   alive = true;
-  /** Consecutive refused frames of a raw client. */
+  /** Consecutive refused frames of a seed-mode client. */
   strikes = 0;
   #ending = false;
   #tail = RESOLVED;
@@ -62,7 +63,7 @@ export class Connection {
     this.id = options.id;
     this.user = options.user;
     this.socket = options.socket;
-    this.raw = options.raw;
+    this.seedMode = options.seedMode;
     this.limiter = options.limiter;
     this.#hooks = options.hooks;
   }
@@ -110,9 +111,9 @@ export class Connection {
     this.#out = undefined;
     const socket = this.socket;
     if (socket.readyState !== WebSocket.OPEN) return;
-    const raw = rawSocketOf(socket);
-    if (raw !== undefined) {
-      raw.write(joiner.join(frames));
+    const tcp = rawSocketOf(socket);
+    if (tcp !== undefined) {
+      tcp.write(joiner.join(frames));
       return;
     }
     for (const frame of frames) socket.send(framePayload(frame), TEXT);

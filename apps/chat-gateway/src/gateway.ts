@@ -6,15 +6,16 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from './config.js';
 import { Connection, type ConnectionHooks } from './connection.js';
+import { ConnectionRegistry } from './connection-registry.js';
 import { CloseCode } from './errors.js';
 import { welcomeFrame } from './frames.js';
 import type { HandlerContext } from './handler-context.js';
-import { Hub } from './hub.js';
+import { RoomHub } from './room-hub.js';
 import { startLiveness } from './liveness.js';
 import { Outbox } from './outbox.js';
 import { handleJsonFrame } from './protocol-handler.js';
 import { RateLimiter } from './rate-limiter.js';
-import { handleRawFrame } from './raw-handler.js';
+import { handleSeedFrame } from './seed-handler.js';
 import { attach, connectionOf, type SharedListeners } from './socket-listeners.js';
 import { upgradeGuard } from './upgrade-guard.js';
 
@@ -36,10 +37,9 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
   const { config, bus, metrics, drainGraceMs } = options;
-  const hub = new Hub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
+  const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes };
-  const connections = new Set<Connection>();
-  let onEmpty: (() => void) | undefined;
+  const connections = new ConnectionRegistry();
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
     outbox: new Outbox(),
@@ -67,10 +67,8 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
 
   function onClose(this: WebSocket): void {
     const conn = connectionOf(this);
-    connections.delete(conn);
-    metrics.connections.dec();
     conn.closed();
-    if (connections.size === 0) onEmpty?.();
+    if (connections.remove(conn)) metrics.connections.dec();
   }
   function onPong(this: WebSocket): void {
     connectionOf(this).alive = true;
@@ -86,14 +84,14 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       handleJsonFrame(ctx, connectionOf(this), data, isBinary);
     },
   };
-  const rawListeners: SharedListeners = {
+  const seedListeners: SharedListeners = {
     ...jsonListeners,
     message(data, isBinary) {
-      handleRawFrame(ctx, connectionOf(this), data, isBinary);
+      handleSeedFrame(ctx, connectionOf(this), data, isBinary);
     },
   };
 
-  function open(socket: WebSocket, request: FastifyRequest, raw: boolean): void {
+  function open(socket: WebSocket, request: FastifyRequest, seedMode: boolean): void {
     const identity = request.chatIdentity;
     if (identity === null) {
       socket.close(CloseCode.internalError, 'no identity');
@@ -103,33 +101,19 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       id: identity.connectionId,
       user: identity.user,
       socket,
-      raw,
+      seedMode,
       limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
       hooks,
     });
     connections.add(conn);
     metrics.connections.inc();
-    attach(socket, conn, raw ? rawListeners : jsonListeners);
-    if (raw) conn.schedule(() => hub.joinRaw(conn));
+    attach(socket, conn, seedMode ? seedListeners : jsonListeners);
+    if (seedMode) conn.schedule(() => hub.joinSeed(conn));
     else conn.sendText(welcomeFrame(conn.id, conn.user));
   }
 
   async function drain(): Promise<void> {
-    const allClosed = new Promise<void>((resolve) => {
-      onEmpty = resolve;
-      if (connections.size === 0) resolve();
-    });
-    for (const conn of connections) conn.end(CloseCode.goingAway, 'server shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, drainGraceMs);
-    });
-    await Promise.race([allClosed, grace]);
-    clearTimeout(timer);
-    // Peers that did not finish the close handshake in time (not reading, gone);
-    // terminate() closes at once, so their 'close' (and presence leave) follow.
-    for (const conn of connections) conn.socket.terminate();
-    await allClosed;
+    await connections.drain(drainGraceMs);
     await hub.settled();
   }
 
@@ -159,16 +143,16 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     sendError(reply.header('upgrade', 'websocket'), 426, 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)');
 
   const routes = [
-    { url: '/ws', raw: false },
-    { url: '/', raw: true },
+    { url: '/ws', seedMode: false },
+    { url: '/', seedMode: true },
   ];
-  for (const { url, raw } of routes) {
+  for (const { url, seedMode } of routes) {
     app.route({
       method: 'GET',
       url,
       onRequest: guard,
       handler: upgradeRequired,
-      wsHandler: (socket, request) => open(socket, request, raw),
+      wsHandler: (socket, request) => open(socket, request, seedMode),
     });
   }
 }

@@ -1,10 +1,10 @@
 import type { Metrics } from '@herald/server-kit';
 import type { RawData } from 'ws';
-import type { Hub } from './hub.js';
+import type { RoomHub } from './room-hub.js';
 
 /** What the JSON and raw frame handlers share. */
 export interface HandlerContext {
-  hub: Hub;
+  hub: RoomHub;
   metrics: Metrics;
   maxMessageBytes: number;
 }

@@ -11,7 +11,7 @@ export interface Liveness {
  * 'close' then releases its presence). This also ends sockets stuck in a close
  * handshake with a peer that no longer reads.
  */
-export function startLiveness(connections: ReadonlySet<Connection>, intervalMs: number): Liveness {
+export function startLiveness(connections: Iterable<Connection>, intervalMs: number): Liveness {
   const sweep = () => {
     for (const conn of connections) {
       const socket = conn.socket;

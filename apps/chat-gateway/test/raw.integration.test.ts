@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RAW_MAX_STRIKES } from '../src/raw-handler.js';
+import { SEED_MAX_STRIKES } from '../src/seed-handler.js';
 import { ChatTestClient, metricValue } from '@herald/testkit';
 import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
@@ -81,11 +81,11 @@ describe('raw mode on / (seed-compatible)', () => {
     expect(seed.ws.readyState).toBe(seed.ws.OPEN);
   });
 
-  it(`closes a raw client with 1008 after ${RAW_MAX_STRIKES} refused frames in a row`, async () => {
+  it(`closes a raw client with 1008 after ${SEED_MAX_STRIKES} refused frames in a row`, async () => {
     gateway = await startGateway({ RATE_LIMIT: '2' });
     const seed = await raw();
-    for (let i = 0; i < RAW_MAX_STRIKES + 5; i++) seed.sendRaw(`flood ${i}`);
+    for (let i = 0; i < SEED_MAX_STRIKES + 5; i++) seed.sendRaw(`flood ${i}`);
     expect((await seed.closed).code).toBe(1008);
-    expect(await metricValue(gateway.metrics, 'herald_messages_dropped_total')).toBeGreaterThanOrEqual(RAW_MAX_STRIKES);
+    expect(await metricValue(gateway.metrics, 'herald_messages_dropped_total')).toBeGreaterThanOrEqual(SEED_MAX_STRIKES);
   });
 });

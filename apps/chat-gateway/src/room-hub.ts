@@ -1,18 +1,18 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { chatTopic, compareIds } from '@herald/protocol';
+import { chatTopic, planResume } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
 import { decodeChatPayload, encodeChatPayload, joinedFrame, leftFrame, messageFrame, uniqueUsers } from './frames.js';
-import { Room, type Pending } from './room.js';
+import { Room } from './room.js';
 
-/** The room raw (seed-compatible) clients live in. */
+/** The room seed-mode clients live in. */
 export const LOBBY = 'lobby';
 /** Rooms one connection may be in at once. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
 
-export interface HubOptions {
+export interface RoomHubOptions {
   bus: Bus;
   metrics: Metrics;
   log: FastifyBaseLogger;
@@ -24,12 +24,12 @@ export interface HubOptions {
  * many local members it has, dropped when the last one leaves; presence and
  * history live on the bus so every instance sees the same room.
  */
-export class Hub {
+export class RoomHub {
   readonly #rooms = new Map<string, Room>();
   readonly #releases = new Set<Promise<void>>();
-  readonly #options: HubOptions;
+  readonly #options: RoomHubOptions;
 
-  constructor(options: HubOptions) {
+  constructor(options: RoomHubOptions) {
     this.#options = options;
   }
 
@@ -50,12 +50,9 @@ export class Hub {
     }
     const { bus } = this.#options;
     const room = this.#room(name);
-    room.members.delete(conn);
-    room.floors.delete(conn);
-    const pending: Pending[] = [];
-    room.joining.set(conn, pending);
+    const ticket = room.beginJoin(conn);
     conn.rooms.add(name);
-    const still = () => room.joining.get(conn) === pending;
+    const still = () => room.stillJoining(conn, ticket);
 
     await room.ready;
     if (!still()) return;
@@ -68,39 +65,33 @@ export class Hub {
     const [members, history, newest] = await Promise.all([
       bus.presence.members(name),
       since === undefined ? bus.history(room.topic, undefined, this.#options.historyOnJoin) : bus.history(room.topic, since),
+      // Read with the history (one round trip): the resume core needs it when history is empty.
       since === undefined ? undefined : bus.history(room.topic, undefined, 1),
     ]);
     if (!still()) return;
 
-    const frames: string[] = [];
-    // What the client has: `since`, but never past the room's newest message (an id
-    // from another room or a made-up one), or it would be sent nothing from now on.
     const top = newest?.events.at(-1)?.id;
-    let lastId = since === undefined || top === undefined ? undefined : compareIds(since, top) > 0 ? top : since;
-    for (const event of history.events) {
+    const plan = planResume({
+      after: since,
+      histories: new Map([[room.topic, history]]),
+      newest: top === undefined ? undefined : new Map([[room.topic, top]]),
+    });
+    const texts: string[] = [];
+    for (const event of plan.replay) {
       const decoded = decodeChatPayload(event.data, name);
-      if (decoded !== undefined) frames.push(messageFrame(event.id, event.data, decoded));
-      lastId = event.id;
+      if (decoded !== undefined) texts.push(messageFrame(event.id, event.data, decoded));
     }
-    const recovered = since === undefined ? true : history.covered;
-    conn.sendText(joinedFrame(name, uniqueUsers(members), frames, recovered));
-    room.joining.delete(conn);
-    room.members.add(conn);
-    for (const item of pending) {
+    conn.sendText(joinedFrame(name, uniqueUsers(members), texts, plan.recovered));
+    for (const item of room.completeJoin(conn, ticket, plan.floors)) {
       if (Buffer.isBuffer(item)) conn.send(item);
-      else if (lastId === undefined || compareIds(item.id, lastId) > 0) {
-        conn.send(item.frame);
-        lastId = item.id;
-      }
+      else if (plan.floors.admit(room.topic, item.id)) conn.send(item.frame);
     }
-    if (lastId !== undefined) room.floors.set(conn, lastId);
   }
 
-  /** A raw client is a lobby member from the start; it gets no history and no replies. */
-  async joinRaw(conn: Connection): Promise<void> {
+  /** A seed-mode client is a lobby member from the start; it gets no history and no replies. */
+  async joinSeed(conn: Connection): Promise<void> {
     const room = this.#room(LOBBY);
-    room.members.add(conn);
-    room.rawCount += 1;
+    room.addSeedMember(conn);
     conn.rooms.add(LOBBY);
     await room.ready;
     if (!conn.rooms.has(LOBBY)) return;
@@ -159,9 +150,7 @@ export class Hub {
     conn.rooms.delete(name);
     const room = this.#rooms.get(name);
     if (room === undefined) return;
-    if (room.members.delete(conn) && conn.raw) room.rawCount -= 1;
-    room.joining.delete(conn);
-    room.floors.delete(conn);
+    room.remove(conn);
     if (room.empty) {
       room.close();
       this.#rooms.delete(name);
