@@ -1,45 +1,42 @@
+// Shared by the WS and SSE variant of each kind of scenario.
+const FANOUT_METRICS = [
+  { key: 'burstRate', label: 'burst deliveries/s', unit: 'msg/s', better: 'higher' },
+  { key: 'cpuPerDelivery', label: 'server CPU per delivery', unit: 'µs', better: 'lower' },
+  { key: 'p50Ms', label: 'p50 latency at RATE msg/s', unit: 'ms', better: 'lower' },
+  { key: 'p99Ms', label: 'p99 latency at RATE msg/s', unit: 'ms', better: 'lower' },
+];
+const IDLE_METRICS = [{ key: 'bytesPerConnection', label: 'server RSS per idle connection', unit: 'KB', scale: 1 / 1024, better: 'lower' }];
+const SETUP_METRICS = [
+  { key: 'connectionsPerSecond', label: 'connections/s', unit: 'conn/s', better: 'higher' },
+  { key: 'cpuPerConnection', label: 'server CPU per connection', unit: 'µs', better: 'lower' },
+];
+
 // What each scenario reports: metric keys (as the load process returns them), labels,
 // units and which direction is better.
 export const SCENARIO_SPECS = {
   'ws-fanout': {
     title: 'WS fan-out',
-    metrics: [
-      { key: 'burstRate', label: 'burst deliveries/s', unit: 'msg/s', better: 'higher' },
-      { key: 'cpuPerDelivery', label: 'server CPU per delivery', unit: 'µs', better: 'lower' },
-      { key: 'p50Ms', label: 'p50 latency at RATE msg/s', unit: 'ms', better: 'lower' },
-      { key: 'p99Ms', label: 'p99 latency at RATE msg/s', unit: 'ms', better: 'lower' },
-    ],
+    metrics: FANOUT_METRICS,
   },
   'sse-fanout': {
     title: 'SSE fan-out',
-    metrics: [
-      { key: 'burstRate', label: 'burst deliveries/s', unit: 'msg/s', better: 'higher' },
-      { key: 'cpuPerDelivery', label: 'server CPU per delivery', unit: 'µs', better: 'lower' },
-      { key: 'p50Ms', label: 'p50 latency at RATE msg/s', unit: 'ms', better: 'lower' },
-      { key: 'p99Ms', label: 'p99 latency at RATE msg/s', unit: 'ms', better: 'lower' },
-    ],
+    metrics: FANOUT_METRICS,
   },
   'ws-idle': {
     title: 'WS idle memory',
-    metrics: [{ key: 'bytesPerConnection', label: 'server RSS per idle connection', unit: 'KB', scale: 1 / 1024, better: 'lower' }],
+    metrics: IDLE_METRICS,
   },
   'sse-idle': {
     title: 'SSE idle memory',
-    metrics: [{ key: 'bytesPerConnection', label: 'server RSS per idle connection', unit: 'KB', scale: 1 / 1024, better: 'lower' }],
+    metrics: IDLE_METRICS,
   },
   'ws-setup': {
     title: 'WS connection setup',
-    metrics: [
-      { key: 'connectionsPerSecond', label: 'connections/s', unit: 'conn/s', better: 'higher' },
-      { key: 'cpuPerConnection', label: 'server CPU per connection', unit: 'µs', better: 'lower' },
-    ],
+    metrics: SETUP_METRICS,
   },
   'sse-setup': {
     title: 'SSE connection setup',
-    metrics: [
-      { key: 'connectionsPerSecond', label: 'connections/s', unit: 'conn/s', better: 'higher' },
-      { key: 'cpuPerConnection', label: 'server CPU per connection', unit: 'µs', better: 'lower' },
-    ],
+    metrics: SETUP_METRICS,
   },
 };
 

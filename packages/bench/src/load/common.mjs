@@ -1,6 +1,6 @@
 // Helpers shared by the WebSocket and SSE load generators.
 import { performance } from 'node:perf_hooks';
-import { readCpu, readCpuBusy, cpuDelta } from '../proc-stats.mjs';
+import { readCpu, readCpuBusy, cpuDelta, sampleRss } from '../proc-stats.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -139,5 +139,46 @@ export function startWindow(serverPid) {
         otherOnLoadCpuPercent: otherPercent('1', loadUsage.user + loadUsage.system),
       };
     },
+  };
+}
+
+/**
+ * RSS growth of the server per idle connection: a warm-up round first (lazy module
+ * loading and JIT are not per-connection state), then `idleN` opened and held.
+ */
+export async function measureIdle(cfg, open, close) {
+  const { idleN, concurrency, serverPid, settleMs } = cfg;
+  close(await pool(Math.min(100, idleN), concurrency, (i) => open(`warm${i}`)));
+  await sleep(settleMs);
+  const before = await sampleRss(serverPid);
+  const held = await pool(idleN, concurrency, (i) => open(`idle${i}`));
+  await sleep(settleMs);
+  const after = await sampleRss(serverPid);
+  close(held);
+  return {
+    metrics: { bytesPerConnection: (after.median - before.median) / idleN },
+    details: { connections: idleN, rssBefore: before, rssAfter: after },
+  };
+}
+
+/**
+ * Connections per second until `setupN` are open, CONCURRENCY attempts in flight.
+ * Warm-up with a full round: a cold process pays for JIT and heap growth on its first
+ * thousands of connections, which made the first round up to twice as slow as the next.
+ */
+export async function measureSetup(cfg, open, close) {
+  const { setupN, concurrency, serverPid } = cfg;
+  close(await pool(setupN, concurrency, open));
+  await sleep(1000);
+  const window = startWindow(serverPid);
+  const opened = await pool(setupN, concurrency, open);
+  const measured = window.end();
+  close(opened);
+  return {
+    metrics: {
+      connectionsPerSecond: setupN / (measured.wallMs / 1000),
+      cpuPerConnection: measured.serverCpuMicros / setupN,
+    },
+    details: { connections: setupN, ...measured },
   };
 }

@@ -2,10 +2,9 @@
 // keep-alive pool.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { sampleRss } from '../proc-stats.mjs';
 import {
-  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder,
-  paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, measureIdle, measureSetup,
+  paced, pool, quiesce, stamp, startWindow, waitUntil,
 } from './common.mjs';
 import { markerScanner, openSseSocket } from './sse-stream.mjs';
 
@@ -120,36 +119,11 @@ export async function sseFanout(cfg) {
 }
 
 /** RSS growth of the server per idle stream (subscribed to a quiet topic). */
-export async function sseIdle(cfg) {
-  const { idleN, concurrency, serverPid, settleMs } = cfg;
-  closeAll(await pool(Math.min(100, idleN), concurrency, () => openStream(cfg, 'idle', noop)));
-  await sleep(settleMs);
-  const before = await sampleRss(serverPid);
-  const streams = await pool(idleN, concurrency, () => openStream(cfg, 'idle', noop));
-  await sleep(settleMs);
-  const after = await sampleRss(serverPid);
-  closeAll(streams);
-  return {
-    metrics: { bytesPerConnection: (after.median - before.median) / idleN },
-    details: { connections: idleN, rssBefore: before, rssAfter: after },
-  };
+export function sseIdle(cfg) {
+  return measureIdle(cfg, () => openStream(cfg, 'idle', noop), closeAll);
 }
 
 /** Streams per second until SETUP_N are open, CONCURRENCY attempts in flight. */
-export async function sseSetup(cfg) {
-  const { setupN, concurrency, serverPid } = cfg;
-  // Warm-up with a full round, as for WebSockets (see ws-load.mjs).
-  closeAll(await pool(setupN, concurrency, () => openStream(cfg, 'setup', noop)));
-  await sleep(1000);
-  const window = startWindow(serverPid);
-  const streams = await pool(setupN, concurrency, () => openStream(cfg, 'setup', noop));
-  const measured = window.end();
-  closeAll(streams);
-  return {
-    metrics: {
-      connectionsPerSecond: setupN / (measured.wallMs / 1000),
-      cpuPerConnection: measured.serverCpuMicros / setupN,
-    },
-    details: { connections: setupN, ...measured },
-  };
+export function sseSetup(cfg) {
+  return measureSetup(cfg, () => openStream(cfg, 'setup', noop), closeAll);
 }

@@ -2,10 +2,9 @@
 // frames and read only the send time out of each payload.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { sampleRss } from '../proc-stats.mjs';
 import {
-  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK,
-  paced, pool, quiesce, sleep, stamp, startWindow, waitUntil,
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK, measureIdle, measureSetup,
+  paced, pool, quiesce, stamp, startWindow, waitUntil,
 } from './common.mjs';
 import { handshake } from './ws-handshake.mjs';
 
@@ -142,20 +141,8 @@ export async function wsFanout(cfg) {
 }
 
 /** RSS growth of the server per idle connection (connected, no room joined). */
-export async function wsIdle(cfg) {
-  const { idleN, concurrency, serverPid, settleMs } = cfg;
-  // Warm-up: the first connections pay for lazy module loading and JIT, not per-connection state.
-  closeAll(await pool(Math.min(100, idleN), concurrency, (i) => openClient(cfg, `warm${i}`, null)));
-  await sleep(settleMs);
-  const before = await sampleRss(serverPid);
-  const clients = await pool(idleN, concurrency, (i) => openClient(cfg, `idle${i}`, null));
-  await sleep(settleMs);
-  const after = await sampleRss(serverPid);
-  closeAll(clients);
-  return {
-    metrics: { bytesPerConnection: (after.median - before.median) / idleN },
-    details: { connections: idleN, rssBefore: before, rssAfter: after },
-  };
+export function wsIdle(cfg) {
+  return measureIdle(cfg, (name) => openClient(cfg, name, null), closeAll);
 }
 
 /**
@@ -163,27 +150,12 @@ export async function wsIdle(cfg) {
  * baseline: upgraded), CONCURRENCY attempts in flight, over bare handshakes (see
  * ws-handshake.mjs) so that the load process is not what is measured.
  */
-export async function wsSetup(cfg) {
-  const { setupN, concurrency, serverPid } = cfg;
+export function wsSetup(cfg) {
   const open = (i) =>
     cfg.kind === 'herald'
       ? handshake({ port: cfg.port, path: `/ws?name=setup${i}`, untilText: '"welcome"' })
       : handshake({ port: cfg.port, path: '/' });
-  // Warm-up with a full round: a cold process pays for JIT and heap growth on its first
-  // thousands of connections, which made the first round up to twice as slow as the next.
-  destroyAll(await pool(setupN, concurrency, open));
-  await sleep(1000);
-  const window = startWindow(serverPid);
-  const sockets = await pool(setupN, concurrency, open);
-  const measured = window.end();
-  destroyAll(sockets);
-  return {
-    metrics: {
-      connectionsPerSecond: setupN / (measured.wallMs / 1000),
-      cpuPerConnection: measured.serverCpuMicros / setupN,
-    },
-    details: { connections: setupN, ...measured },
-  };
+  return measureSetup(cfg, open, destroyAll);
 }
 
 function destroyAll(sockets) {
