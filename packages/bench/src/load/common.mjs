@@ -182,3 +182,20 @@ export async function measureSetup(cfg, open, close) {
     details: { connections: setupN, ...measured },
   };
 }
+
+/** The result of a fan-out run, the same for WS and SSE. */
+export function fanoutResult({ expected, burstDelivered, burstComplete, burstWindow, sent, n, latency, latencyComplete, summary, latencyMeasured }, extra = {}) {
+  return {
+    metrics: {
+      burstRate: burstDelivered / (burstWindow.wallMs / 1000),
+      cpuPerDelivery: burstWindow.serverCpuMicros / burstDelivered,
+      p50Ms: summary.p50Ms,
+      p99Ms: summary.p99Ms,
+    },
+    details: {
+      burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
+      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary, window: latencyMeasured },
+      ...extra,
+    },
+  };
+}

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
-  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, measureIdle, measureSetup,
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, fanoutResult, measureIdle, measureSetup,
   paced, pool, quiesce, stamp, startWindow, waitUntil,
 } from './common.mjs';
 import { markerScanner, openSseSocket } from './sse-stream.mjs';
@@ -103,19 +103,10 @@ export async function sseFanout(cfg) {
   const subscribersClosed = closed;
   pub.close();
   closeAll(streams);
-  return {
-    metrics: {
-      burstRate: burstDelivered / (burstWindow.wallMs / 1000),
-      cpuPerDelivery: burstWindow.serverCpuMicros / burstDelivered,
-      p50Ms: summary.p50Ms,
-      p99Ms: summary.p99Ms,
-    },
-    details: {
-      burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
-      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary, window: latencyMeasured },
-      subscribersClosed,
-    },
-  };
+  return fanoutResult(
+    { expected, burstDelivered, burstComplete, burstWindow, sent, n, latency, latencyComplete, summary, latencyMeasured },
+    { subscribersClosed },
+  );
 }
 
 /** RSS growth of the server per idle stream (subscribed to a quiet topic). */

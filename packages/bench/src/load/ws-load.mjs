@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
-  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK, measureIdle, measureSetup,
+  BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, MARK, fanoutResult, measureIdle, measureSetup,
   paced, pool, quiesce, stamp, startWindow, waitUntil,
 } from './common.mjs';
 import { handshake } from './ws-handshake.mjs';
@@ -123,21 +123,10 @@ export async function wsFanout(cfg) {
   const latencyMeasured = latencyWindow.end();
   const subscribersClosed = closed;
   closeAll([...subscribers, publisher]);
-  return {
-    metrics: {
-      burstRate: burstDelivered / (burstWindow.wallMs / 1000),
-      cpuPerDelivery: burstWindow.serverCpuMicros / burstDelivered,
-      p50Ms: summary.p50Ms,
-      p99Ms: summary.p99Ms,
-    },
-    details: {
-      burst: { expected, delivered: burstDelivered, complete: burstComplete, ...burstWindow },
-      latency: { sent, expected: sent * n, delivered: latency.count, complete: latencyComplete, ...summary, window: latencyMeasured },
-      subscribersClosed,
-      publisherErrors,
-      firstPublisherError,
-    },
-  };
+  return fanoutResult(
+    { expected, burstDelivered, burstComplete, burstWindow, sent, n, latency, latencyComplete, summary, latencyMeasured },
+    { subscribersClosed, publisherErrors, firstPublisherError },
+  );
 }
 
 /** RSS growth of the server per idle connection (connected, no room joined). */
