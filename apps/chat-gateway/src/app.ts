@@ -8,7 +8,6 @@ import {
   type HttpTimeouts,
   type Metrics,
 } from '@herald/server-kit';
-import jwt from '@fastify/jwt';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { gatewayPlugin } from './gateway.js';
@@ -40,14 +39,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       : Fastify({ ...timeouts, loggerInstance: options.logger });
 
   app.register(httpErrorsPlugin);
-  app.register(opsPlugin, { bus, metrics });
-  if (config.authSecret !== undefined) {
-    app.register(jwt, {
-      secret: config.authSecret,
-      sign: { algorithm: 'HS256' },
-      verify: { algorithms: ['HS256'] },
-    });
-  }
+  app.register(opsPlugin, { bus, metrics, metricsToken: config.auth.metricsToken });
   app.register(gatewayPlugin, {
     config,
     bus,

@@ -15,10 +15,10 @@ function configError(env: Record<string, string>): ConfigError {
 describe('readGatewayConfig', () => {
   it('has the documented defaults', () => {
     const config = readGatewayConfig({});
+    expect(config.auth.token).toBeUndefined();
     expect(config).toMatchObject({
       port: 8080,
       host: '127.0.0.1',
-      authSecret: undefined,
       rateLimit: 20,
       historyOnJoin: 50,
       corsOrigins: undefined,
@@ -29,14 +29,15 @@ describe('readGatewayConfig', () => {
   it('reads every gateway variable', () => {
     const config = readGatewayConfig({
       PORT: '9000',
-      AUTH_SECRET: 'a-secret-of-16-chars',
+      AUTH_SECRET: 'a-secret-that-is-at-least-32-bytes',
+      AUTH_DEFAULT_ROOMS: 'lobby,team-*',
       RATE_LIMIT: '0',
       HISTORY_ON_JOIN: '7',
       CORS_ORIGINS: 'https://a.example, https://b.example',
     });
     expect(config).toMatchObject({
       port: 9000,
-      authSecret: 'a-secret-of-16-chars',
+      auth: { token: { kind: 'secret', algorithms: ['HS256'] }, policy: { defaultRooms: ['lobby', 'team-*'] } },
       rateLimit: 0,
       historyOnJoin: 7,
       corsOrigins: ['https://a.example', 'https://b.example'],

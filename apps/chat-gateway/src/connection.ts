@@ -1,6 +1,7 @@
-import type { User } from '@herald/protocol';
+import { CloseCodes, type Access, type User } from '@herald/protocol';
 import { WebSocket } from 'ws';
 import { CloseCode } from './errors.js';
+import type { Grant } from './identity.js';
 import { FrameJoiner, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { framePayload, textFrame } from './wire.js';
@@ -11,6 +12,8 @@ const PAUSE_AT = 32;
 const RESUME_AT = 8;
 const TEXT = { binary: false } as const;
 const RESOLVED: Promise<void> = Promise.resolve();
+/** setTimeout's longest delay (about 24.8 days); a later expiry re-arms on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What every connection of one gateway shares (one object, not one per socket). */
 export interface ConnectionHooks {
@@ -27,7 +30,7 @@ export interface ConnectionHooks {
 
 export interface ConnectionOptions {
   id: string;
-  user: User;
+  grant: Grant;
   socket: WebSocket;
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   seedMode: boolean;
@@ -41,7 +44,13 @@ export interface ConnectionOptions {
  */
 export class Connection {
   readonly id: string;
+  /** Stays the user of the first token: a refresh must name the same `sub`. */
   readonly user: User;
+  /** What the current token allows; a refresh replaces it. */
+  access: Access;
+  /** When the current token expires (ms); undefined with auth off. */
+  exp: number | undefined;
+  #expiry: NodeJS.Timeout | undefined;
   readonly socket: WebSocket;
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   readonly seedMode: boolean;
@@ -61,7 +70,10 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.id = options.id;
-    this.user = options.user;
+    this.user = options.grant.user;
+    this.access = options.grant.access;
+    this.exp = undefined;
+    this.expireAt(options.grant.exp);
     this.socket = options.socket;
     this.seedMode = options.seedMode;
     this.limiter = options.limiter;
@@ -70,6 +82,24 @@ export class Connection {
 
   get ending(): boolean {
     return this.#ending;
+  }
+
+  /**
+   * Closes the connection with 4401 at `exp` unless a refresh moves it (the
+   * client comes back with a new token and `since`, losing nothing).
+   */
+  expireAt(exp: number | undefined): void {
+    clearTimeout(this.#expiry);
+    this.#expiry = undefined;
+    this.exp = exp;
+    if (exp === undefined || this.#ending) return;
+    const arm = () => {
+      const left = exp - Date.now();
+      if (left <= 0) return this.end(CloseCodes.token_expired, 'token_expired');
+      this.#expiry = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      this.#expiry.unref();
+    };
+    arm();
   }
 
   /**
@@ -136,6 +166,7 @@ export class Connection {
     if (this.#ending) return;
     this.#flushNow();
     this.#ending = true;
+    clearTimeout(this.#expiry);
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }
@@ -145,6 +176,7 @@ export class Connection {
   /** The socket is closed (either side, or terminated). */
   closed(): void {
     this.#out = undefined;
+    clearTimeout(this.#expiry);
     if (this.#ending) return;
     this.#ending = true;
     this.#hooks.onEnd(this);

@@ -19,6 +19,9 @@ export const ErrorText = {
   rateLimited: 'too many messages; slow down',
   notJoined: (room: string) => `join room "${room}" before sending to it`,
   tooManyRooms: (max: number) => `a connection may be in at most ${max} rooms`,
+  forbiddenRoom: (room: string) => `this token may not join room "${room}"`,
+  authOff: 'refresh needs auth on (AUTH_SECRET or AUTH_PUBLIC_KEY); this server has none',
+  otherUser: 'a refresh token must be for the same user ("sub") as the connection',
 } as const;
 
 /** WebSocket close codes (RFC 6455 section 7.4.1 and the IANA registry). */

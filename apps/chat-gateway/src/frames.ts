@@ -5,6 +5,7 @@ import type {
   LeftMessage,
   PresenceMessage,
   User,
+  RefreshedMessage,
   WelcomeMessage,
 } from '@herald/protocol';
 
@@ -69,8 +70,14 @@ export function messageFrame(id: string, data: string, decoded: DecodedPayload):
   return JSON.stringify(message);
 }
 
-export function welcomeFrame(connectionId: string, user: User): string {
+export function welcomeFrame(connectionId: string, user: User, exp?: number): string {
   const frame: WelcomeMessage = { type: 'welcome', connectionId, user };
+  if (exp !== undefined) frame.exp = exp;
+  return JSON.stringify(frame);
+}
+
+export function refreshedFrame(exp: number): string {
+  const frame: RefreshedMessage = { type: 'refreshed', exp };
   return JSON.stringify(frame);
 }
 
@@ -79,8 +86,9 @@ export function ackFrame(ref: string, id: string): string {
   return JSON.stringify(frame);
 }
 
-export function leftFrame(room: string): string {
+export function leftFrame(room: string, reason?: LeftMessage['reason']): string {
   const frame: LeftMessage = { type: 'left', room };
+  if (reason !== undefined) frame.reason = reason;
   return JSON.stringify(frame);
 }
 

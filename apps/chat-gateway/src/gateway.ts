@@ -18,6 +18,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { handleSeedFrame } from './seed-handler.js';
 import { attach, connectionOf, type SharedListeners } from './socket-listeners.js';
 import { upgradeGuard } from './upgrade-guard.js';
+import { GatewayAuth } from './auth.js';
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -38,7 +39,7 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
   const { config, bus, metrics, drainGraceMs } = options;
   const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
-  const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes };
+  const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth: GatewayAuth.from(config.auth) };
   const connections = new ConnectionRegistry();
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
@@ -99,7 +100,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     }
     const conn = new Connection({
       id: identity.connectionId,
-      user: identity.user,
+      grant: identity.grant,
       socket,
       seedMode,
       limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
@@ -109,7 +110,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     metrics.connections.inc();
     attach(socket, conn, seedMode ? seedListeners : jsonListeners);
     if (seedMode) conn.schedule(() => hub.joinSeed(conn));
-    else conn.sendText(welcomeFrame(conn.id, conn.user));
+    else conn.sendText(welcomeFrame(conn.id, conn.user, conn.exp));
   }
 
   async function drain(): Promise<void> {
@@ -138,7 +139,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   });
 
   app.decorateRequest('chatIdentity', null);
-  const guard = upgradeGuard(app, config);
+  const auth = GatewayAuth.from(config.auth);
   const upgradeRequired = async (_request: FastifyRequest, reply: FastifyReply) =>
     sendError(reply.header('upgrade', 'websocket'), 426, 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)');
 
@@ -150,7 +151,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     app.route({
       method: 'GET',
       url,
-      onRequest: guard,
+      onRequest: upgradeGuard(app, config, auth, seedMode),
       handler: upgradeRequired,
       wsHandler: (socket, request) => open(socket, request, seedMode),
     });

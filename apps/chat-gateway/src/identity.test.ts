@@ -1,36 +1,57 @@
+import { readAuthConfig } from '@herald/server-kit';
+import { signHs256 } from '@herald/testkit';
 import { describe, expect, it } from 'vitest';
-import { identityFromClaims, identityFromName, tokenOf } from './identity.js';
+import { GatewayAuth } from './auth.js';
+import { identityFromName } from './identity.js';
 import { isOriginAllowed } from './origin.js';
 
-describe('identity', () => {
-  it('uses ?name= as id and name when auth is off', () => {
-    expect(identityFromName('alice', 'c1')).toEqual({ ok: true, user: { id: 'alice', name: 'alice' } });
+const SECRET = 'a-test-secret-that-is-32-bytes-long!';
+const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+describe('identity without auth', () => {
+  it('uses ?name= as id and name, with every right', () => {
+    const result = identityFromName('alice', 'c1');
+    expect(result).toMatchObject({ ok: true, grant: { user: { id: 'alice', name: 'alice' }, exp: undefined } });
+    expect(result.ok && result.grant.access.canJoin('anything')).toBe(true);
   });
 
   it('makes a nameless client an anonymous user of its own', () => {
-    expect(identityFromName(undefined, 'c1')).toEqual({ ok: true, user: { id: 'anonymous-c1', name: 'anonymous' } });
+    expect(identityFromName(undefined, 'c1')).toMatchObject({ ok: true, grant: { user: { id: 'anonymous-c1', name: 'anonymous' } } });
   });
 
-  it.each([[''], ['x'.repeat(65)], ['bad\nname'], [['a', 'b']], ['   ']])('refuses the name %j with 400', (name) => {
+  it.each([[''], ['x'.repeat(65)], ['bad\nname'], [['a', 'b']], ['   '], ['x\ud800'], ['a\u202eb']])('refuses the name %j with 400', (name) => {
     expect(identityFromName(name, 'c1')).toMatchObject({ ok: false, status: 400 });
   });
+});
 
-  it('takes sub and name from claims, name defaulting to sub', () => {
-    expect(identityFromClaims({ sub: 'u1', name: 'Ann' })).toEqual({ ok: true, user: { id: 'u1', name: 'Ann' } });
-    expect(identityFromClaims({ sub: 'u1' })).toEqual({ ok: true, user: { id: 'u1', name: 'u1' } });
+describe('GatewayAuth', () => {
+  const auth = GatewayAuth.from(readAuthConfig({ AUTH_SECRET: SECRET }))!;
+
+  it('is off without a key', () => {
+    expect(GatewayAuth.from(readAuthConfig({}))).toBeUndefined();
   });
 
-  it.each([[{}], [{ sub: 5 }], [{ sub: '' }], [{ sub: 'u1', name: 'x\u0000' }], [null]])(
-    'refuses the claims %j with 401',
-    (claims) => {
-      expect(identityFromClaims(claims)).toMatchObject({ ok: false, status: 401 });
-    },
-  );
+  it('grants the rooms of the herald claim, and exp in ms', async () => {
+    const exp = inAnHour();
+    const result = await auth.grant(signHs256({ sub: 'u1', name: 'Ann', exp, herald: { rooms: ['team-*'] } }, SECRET));
+    expect(result).toMatchObject({ ok: true, grant: { user: { id: 'u1', name: 'Ann' }, exp: exp * 1000 } });
+    if (!result.ok) return;
+    expect(result.grant.access.canJoin('team-a')).toBe(true);
+    expect(result.grant.access.canJoin('board-private')).toBe(false);
+  });
 
-  it('reads the token from ?token= first, then a Bearer header', () => {
-    expect(tokenOf({ token: 'q' }, 'Bearer h')).toBe('q');
-    expect(tokenOf({}, 'Bearer h')).toBe('h');
-    expect(tokenOf({}, 'Basic h')).toBeUndefined();
+  it('gives a token without herald.rooms the default rooms (AUTH_DEFAULT_ROOMS)', async () => {
+    const strict = GatewayAuth.from(readAuthConfig({ AUTH_SECRET: SECRET, AUTH_DEFAULT_ROOMS: 'lobby' }))!;
+    const result = await strict.grant(signHs256({ sub: 'u1', exp: inAnHour() }, SECRET));
+    expect(result.ok && result.grant.access.canJoin('lobby')).toBe(true);
+    expect(result.ok && result.grant.access.canJoin('other')).toBe(false);
+  });
+
+  it('refuses an expired token as expired and a forged one as invalid, both 401', async () => {
+    const expired = await auth.grant(signHs256({ sub: 'u1', exp: Math.floor(Date.now() / 1000) - 2 }, SECRET));
+    expect(expired).toMatchObject({ ok: false, status: 401, expired: true });
+    const forged = await auth.grant(signHs256({ sub: 'u1', exp: inAnHour() }, 'another-secret-that-is-32-bytes-long'));
+    expect(forged).toMatchObject({ ok: false, status: 401, expired: false });
   });
 });
 

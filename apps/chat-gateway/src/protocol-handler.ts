@@ -2,7 +2,7 @@ import { decodeClientMessage, type ClientMessage, type ErrorCode } from '@herald
 import type { RawData } from 'ws';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
-import { ackFrame } from './frames.js';
+import { ackFrame, refreshedFrame } from './frames.js';
 import { toBuffer, type HandlerContext } from './handler-context.js';
 
 function refuse(ctx: HandlerContext, conn: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -13,7 +13,13 @@ function refuse(ctx: HandlerContext, conn: Connection, code: ErrorCode, message:
 async function dispatch(ctx: HandlerContext, conn: Connection, message: ClientMessage): Promise<void> {
   switch (message.type) {
     case 'join':
+      if (!conn.access.canJoin(message.room)) {
+        refuse(ctx, conn, 'forbidden', ErrorText.forbiddenRoom(message.room));
+        return;
+      }
       return ctx.hub.join(conn, message.room, message.since);
+    case 'refresh':
+      return refresh(ctx, conn, message.token);
     case 'leave':
       return ctx.hub.leave(conn, message.room);
     case 'send': {
@@ -27,6 +33,24 @@ async function dispatch(ctx: HandlerContext, conn: Connection, message: ClientMe
       return;
     }
   }
+}
+
+/**
+ * A new token for the same user: moves the expiry, replaces the rights, and leaves
+ * (with reason `forbidden`) the rooms the new token no longer allows. A refused
+ * refresh changes nothing: the old token still runs until its own `exp`.
+ */
+async function refresh(ctx: HandlerContext, conn: Connection, token: string): Promise<void> {
+  if (ctx.auth === undefined) return refuse(ctx, conn, 'bad_request', ErrorText.authOff);
+  const result = await ctx.auth.grant(token);
+  if (!result.ok) return refuse(ctx, conn, result.expired === true ? 'token_expired' : 'unauthorized', result.message);
+  if (result.grant.user.id !== conn.user.id) return refuse(ctx, conn, 'forbidden', ErrorText.otherUser);
+  conn.access = result.grant.access;
+  conn.expireAt(result.grant.exp);
+  for (const room of [...conn.rooms]) {
+    if (!conn.access.canJoin(room)) await ctx.hub.leave(conn, room, 'forbidden');
+  }
+  conn.sendText(refreshedFrame(result.grant.exp!));
 }
 
 /**

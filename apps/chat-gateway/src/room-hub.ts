@@ -100,12 +100,12 @@ export class RoomHub {
   }
 
   /** Leaving a room one is not in is not an error: the reply is `left` either way. */
-  async leave(conn: Connection, name: string): Promise<void> {
+  async leave(conn: Connection, name: string, reason?: 'forbidden'): Promise<void> {
     if (conn.rooms.has(name)) {
       this.#detach(conn, name);
       await this.#options.bus.presence.leave(name, conn.id);
     }
-    conn.sendText(leftFrame(name));
+    conn.sendText(leftFrame(name, reason));
   }
 
   publish(conn: Connection, room: string, text: string): Promise<BusEvent> {

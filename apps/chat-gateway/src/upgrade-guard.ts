@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { User } from '@herald/protocol';
-import { sendError } from '@herald/server-kit';
+import { sendError, tokenOfRequest } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayAuth } from './auth.js';
 import type { GatewayConfig } from './config.js';
-import { identityFromClaims, identityFromName, tokenOf, type IdentityResult } from './identity.js';
+import { identityFromName, type Grant, type IdentityResult } from './identity.js';
 import { isOriginAllowed } from './origin.js';
+import { LOBBY } from './room-hub.js';
 
 export interface ChatIdentity {
   connectionId: string;
-  user: User;
+  grant: Grant;
 }
 
 declare module 'fastify' {
@@ -18,43 +19,39 @@ declare module 'fastify' {
   }
 }
 
-function tokenIdentity(app: FastifyInstance, token: unknown): IdentityResult {
-  if (typeof token !== 'string' || token === '') {
-    return { ok: false, status: 401, message: 'missing token: connect with ?token=<JWT>' };
+async function tokenIdentity(auth: GatewayAuth, config: GatewayConfig, request: FastifyRequest): Promise<IdentityResult> {
+  const lookup = tokenOfRequest({ url: request.url, headers: request.headers }, config.auth.cookie);
+  if (!lookup.ok) return { ok: false, status: 401, message: lookup.message };
+  if (lookup.token === undefined) {
+    return { ok: false, status: 401, message: 'missing token: connect with ?token=<JWT> (or Authorization: Bearer)' };
   }
-  try {
-    return identityFromClaims(app.jwt.verify(token));
-  } catch (err) {
-    const expired = (err as { code?: unknown }).code === 'FAST_JWT_EXPIRED';
-    return { ok: false, status: 401, message: expired ? 'token expired' : 'invalid token' };
-  }
+  return auth.grant(lookup.token);
 }
 
 /**
  * onRequest hook of the WebSocket routes: refuses with an HTTP status before the
  * upgrade, so a refused client never gets a socket (503 draining, 403 origin,
- * 400 bad name, 401 token), and otherwise records who is connecting.
+ * 400 bad name, 401 token, 403 a seed-mode client whose token may not join the
+ * lobby: it could not read an error frame), and otherwise records who is connecting.
  */
-export function upgradeGuard(app: FastifyInstance, config: GatewayConfig) {
+export function upgradeGuard(app: FastifyInstance, config: GatewayConfig, auth: GatewayAuth | undefined, seedMode: boolean) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (!request.ws) return undefined;
-    if (app.draining) {
-      return sendError(reply, 503, 'server is shutting down');
-    }
+    if (app.draining) return sendError(reply, 503, 'server is shutting down');
     const origin = request.headers.origin;
     if (!isOriginAllowed(origin, config.corsOrigins)) {
       return sendError(reply, 403, `origin ${JSON.stringify(origin)} is not allowed`);
     }
     const connectionId = randomUUID();
-    const query = request.query as Record<string, unknown>;
     const result =
-      config.authSecret === undefined
-        ? identityFromName(query.name, connectionId)
-        : tokenIdentity(app, tokenOf(query, request.headers.authorization));
-    if (!result.ok) {
-      return sendError(reply, result.status, result.message);
+      auth === undefined
+        ? identityFromName((request.query as Record<string, unknown>).name, connectionId)
+        : await tokenIdentity(auth, config, request);
+    if (!result.ok) return sendError(reply, result.status, result.message);
+    if (seedMode && !result.grant.access.canJoin(LOBBY)) {
+      return sendError(reply, 403, `this token may not join room "${LOBBY}", the only room of seed mode`);
     }
-    request.chatIdentity = { connectionId, user: result.user };
+    request.chatIdentity = { connectionId, grant: result.grant };
     return undefined;
   };
 }

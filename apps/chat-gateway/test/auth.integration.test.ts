@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, signHs256, upgradeStatus } from '@herald/testkit';
 import { closeAll, startGateway, type TestGateway } from './gateway.js';
 
-const SECRET = 'test-secret-0123456789';
+const SECRET = 'test-secret-0123456789-0123456789-ab';
 let gateway: TestGateway | undefined;
 
 afterEach(closeAll);
@@ -19,17 +19,21 @@ describe('JWT auth (AUTH_SECRET set)', () => {
 
   it('accepts a token in an Authorization header', async () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
-    const token = signHs256({ sub: 'u-7' }, SECRET);
+    const token = signHs256({ sub: 'u-7', exp: inAnHour() }, SECRET);
     const c = await ChatTestClient.connect(`${gateway.ws}/ws`, { headers: { authorization: `Bearer ${token}` } });
     expect(await c.next('welcome')).toMatchObject({ user: { id: 'u-7', name: 'u-7' } });
   });
 
   it.each([
     ['a missing token', () => '', /missing token/],
-    ['a bad signature', () => signHs256({ sub: 'u1', exp: inAnHour() }, 'another-secret-0123456789'), /invalid token/],
+    ['a bad signature', () => signHs256({ sub: 'u1', exp: inAnHour() }, 'another-secret-0123456789-0123456789'), /invalid token/],
     ['an expired token', () => signHs256({ sub: 'u1', exp: Math.floor(Date.now() / 1000) - 60 }, SECRET), /expired/],
     ['garbage', () => 'not.a.jwt', /invalid token/],
-    ['a token without sub', () => signHs256({ name: 'x' }, SECRET), /sub/],
+    ['a token without sub', () => signHs256({ name: 'x', exp: inAnHour() }, SECRET), /sub/],
+    ['a token without exp', () => signHs256({ sub: 'u1' }, SECRET), /exp/],
+    ['a token expired 2 s ago', () => signHs256({ sub: 'u1', exp: Math.floor(Date.now() / 1000) - 2 }, SECRET), /expired/],
+    ['an iat ten years ahead', () => signHs256({ sub: 'u1', exp: inAnHour() + 10 * 365 * 86400, iat: inAnHour() + 10 * 365 * 86400 }, SECRET), /iat/],
+    ['a sub with a lone surrogate', () => signHs256({ sub: 'x\ud800', exp: inAnHour() }, SECRET), /sub/],
   ])('refuses %s with 401 before the upgrade', async (_what, token, message) => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     const t = token();
@@ -49,7 +53,7 @@ describe('JWT auth (AUTH_SECRET set)', () => {
   it('guards raw mode too', async () => {
     gateway = await startGateway({ AUTH_SECRET: SECRET });
     expect((await upgradeStatus(`${gateway.ws}/`)).status).toBe(401);
-    const token = signHs256({ sub: 'u1' }, SECRET);
+    const token = signHs256({ sub: 'u1', exp: inAnHour() }, SECRET);
     expect((await upgradeStatus(`${gateway.ws}/?token=${token}`)).status).toBe(101);
   });
 });

@@ -1,5 +1,5 @@
 import { MemoryBus } from '@herald/bus';
-import type { User } from '@herald/protocol';
+import { OPEN_ACCESS, type User } from '@herald/protocol';
 import { createLogger, createMetrics } from '@herald/server-kit';
 import type { WebSocket } from 'ws';
 import { Connection, type ConnectionHooks } from '../src/connection.js';
@@ -72,7 +72,7 @@ export function harness(maxBufferedBytes = 1024 * 1024): Harness {
       const socket = new FakeSocket();
       const conn = new Connection({
         id: options.id ?? `c${(next += 1)}`,
-        user,
+        grant: { user, access: OPEN_ACCESS, exp: undefined },
         socket: socket as unknown as WebSocket,
         seedMode: options.seedMode ?? false,
         limiter: undefined,

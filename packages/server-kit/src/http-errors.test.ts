@@ -53,6 +53,9 @@ describe('one HTTP error shape', () => {
     const malformed = await rawRequest(port, 'NOT HTTP\r\n\r\n');
     expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(malformed.split('\r\n\r\n')[1]!)).toEqual({ error: { code: 'bad_request', message: 'malformed HTTP request' } });
+    const huge = await rawRequest(port, `GET /teapot HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.split('\r\n\r\n')[1]!).error.code).toBe('headers_too_large');
     const slow = await rawRequest(port, 'GET /teapot HTTP/1.1\r\nHost: x\r\n');
     expect(slow).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(slow.split('\r\n\r\n')[1]!).error.code).toBe('request_timeout');

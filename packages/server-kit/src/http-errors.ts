@@ -19,6 +19,7 @@ export const HttpErrorCodes = {
   415: 'unsupported_media_type',
   426: 'upgrade_required',
   429: 'rate_limited',
+  431: 'headers_too_large',
   500: 'internal',
   503: 'unavailable',
 } as const;
@@ -95,9 +96,9 @@ export const httpErrorsPlugin = fp(httpErrors, { name: 'herald-http-errors', fas
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) return void socket.destroy(err);
   const status: HttpStatus =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 413 : 400;
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const message =
-    status === 408 ? 'request not received in time' : status === 413 ? 'request headers are too large' : 'malformed HTTP request';
+    status === 408 ? 'request not received in time' : status === 431 ? 'request headers are too large' : 'malformed HTTP request';
   const body = JSON.stringify(errorBody(status, message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
