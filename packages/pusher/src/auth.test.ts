@@ -4,8 +4,8 @@ import type { PusherApp } from './apps.js';
 import { channelAuth, userAuth, verifyChannelAuth, verifySignin } from './auth.js';
 
 const app: PusherApp = { id: '42', key: 'app-key', secret: 'app-secret-0123' };
-const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret });
-const wrongSecret = new Pusher({ appId: app.id, key: app.key, secret: 'another-secret' });
+const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: '127.0.0.1' });
+const wrongSecret = new Pusher({ appId: app.id, key: app.key, secret: 'another-secret', host: '127.0.0.1' });
 const socketId = '123.456';
 
 describe('channel auth against the pusher SDK', () => {
