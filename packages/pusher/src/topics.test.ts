@@ -9,6 +9,7 @@ const channelName = fc
   .array(fc.constantFrom(...CHARSET), { minLength: 1, maxLength: 164 })
   .map((chars) => chars.join(''));
 const appId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+// eslint-disable-next-line no-control-regex
 const userId = fc.string({ unit: 'binary', minLength: 1, maxLength: 128 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
 
 describe('channelTopic', () => {
