@@ -215,4 +215,40 @@ describe('ChatClient (fake socket)', () => {
     expect(() => client({ ackTimeoutMs: 0 })).toThrow(/ackTimeoutMs/);
     expect(() => client({ backoff: { factor: 0 } })).toThrow(/factor/);
   });
+
+  it('asks a token function again before every reconnect (a 4401 comes back with a fresh token)', async () => {
+    let n = 0;
+    const { c } = client({ name: undefined, token: () => `t${(n += 1)}` });
+    c.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.last().url).toBe('ws://gateway.test/ws?token=t1');
+    FakeSocket.last().accept();
+    FakeSocket.last().drop(4401);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeSocket.last().url).toBe('ws://gateway.test/ws?token=t2');
+    c.close();
+  });
+
+  it('refresh resolves with the new exp, rejects on a refused token, and forgets rooms the gateway left', async () => {
+    const { c } = client();
+    const left: ChatEvents['left'][] = [];
+    c.on('left', (l) => left.push(l));
+    c.connect();
+    const socket = FakeSocket.last();
+    socket.accept();
+    const joined = c.join('board');
+    socket.receive({ type: 'joined', room: 'board', members: [], history: [], recovered: true });
+    await joined;
+    const ok = c.refresh('new-token');
+    expect(socket.sent.at(-1)).toEqual({ type: 'refresh', token: 'new-token' });
+    socket.receive({ type: 'left', room: 'board', reason: 'forbidden' });
+    socket.receive({ type: 'refreshed', exp: 1234 });
+    expect(await ok).toBe(1234);
+    expect(left).toEqual([{ room: 'board', reason: 'forbidden' }]);
+    expect(c.rooms()).toEqual([]);
+    const refused = c.refresh('bad');
+    socket.receive({ type: 'error', code: 'unauthorized', message: 'invalid token' });
+    await expect(refused).rejects.toMatchObject({ code: 'unauthorized' });
+    c.close();
+  });
 });

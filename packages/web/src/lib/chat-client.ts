@@ -19,6 +19,14 @@ import { ChatResume } from './resume.js';
 
 export type { ChatClientOptions, ChatEvents } from './chat-options.js';
 
+interface PendingRefresh {
+  resolve: (exp: number) => void;
+  reject: (err: ClientError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Error codes a refresh is answered with when it is refused. */
+const REFRESH_ERRORS = new Set(['unauthorized', 'forbidden', 'token_expired', 'bad_request']);
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 /**
@@ -43,14 +51,17 @@ export class ChatClient extends Emitter<ChatEvents> {
   #refs = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #token: (() => string | Promise<string>) | undefined;
+  #refresh: PendingRefresh | undefined;
 
   constructor(options: ChatClientOptions) {
     super();
     const url = new URL(options.url);
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError('url must start with ws:// or wss://');
     if (options.name !== undefined) url.searchParams.set('name', options.name);
-    if (options.token !== undefined) url.searchParams.set('token', options.token);
+    if (typeof options.token === 'string') url.searchParams.set('token', options.token);
     this.#url = url.toString();
+    this.#token = typeof options.token === 'function' ? options.token : undefined;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     if (!(Number.isFinite(this.#ackTimeoutMs) && this.#ackTimeoutMs > 0)) throw new RangeError('ackTimeoutMs must be > 0');
     const reconnect = readReconnectOptions(options);
@@ -89,6 +100,22 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (!this.#wanted || this.#state.state !== 'reconnecting') return;
     clearTimeout(this.#retryTimer);
     this.#open();
+  }
+
+  /**
+   * Hands the gateway a new token for the same user before the current one expires;
+   * resolves with the new `exp` (ms). Rooms the new token does not allow are left
+   * by the gateway (`left` event). A token function given as `token` is still used
+   * for reconnects.
+   */
+  refresh(token: string): Promise<number> {
+    if (this.#state.state !== 'open') return Promise.reject(new ClientError('closed', 'not connected'));
+    if (this.#refresh !== undefined) return Promise.reject(new ClientError('bad_request', 'a refresh is already in flight'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#settleRefresh((r) => r.reject(new ClientError('timeout', 'no reply to refresh'))), this.#ackTimeoutMs);
+      this.#refresh = { resolve, reject, timer };
+      this.#write({ type: 'refresh', token });
+    });
   }
 
   close(): void {
@@ -156,9 +183,30 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   #open(): void {
     this.#setState({ state: 'connecting', attempt: this.#backoff.attempt });
+    if (this.#token === undefined) return this.#openAt(this.#url);
+    const attempt = this.#backoff.attempt;
+    Promise.resolve()
+      .then(() => this.#token!())
+      .then(
+        (token) => {
+          // close() or another attempt came first.
+          if (!this.#wanted || this.#socket !== null || this.#backoff.attempt !== attempt) return;
+          const url = new URL(this.#url);
+          url.searchParams.set('token', token);
+          this.#openAt(url.toString());
+        },
+        (err: unknown) => {
+          if (!this.#wanted) return;
+          this.emit('error', new ClientError('unauthorized', `the token function failed: ${String(err)}`));
+          this.#scheduleReconnect();
+        },
+      );
+  }
+
+  #openAt(url: string): void {
     let socket: WebSocketLike;
     try {
-      socket = new this.#WebSocket(this.#url);
+      socket = new this.#WebSocket(url);
     } catch (err) {
       this.emit('error', new ClientError('closed', `cannot open ${this.#url}: ${String(err)}`));
       this.#scheduleReconnect();
@@ -175,8 +223,23 @@ export class ChatClient extends Emitter<ChatEvents> {
     socket.onerror = () => {};
   }
 
+  #settleRefresh(settle: (pending: PendingRefresh) => void): void {
+    const pending = this.#refresh;
+    if (pending === undefined) return;
+    this.#refresh = undefined;
+    clearTimeout(pending.timer);
+    settle(pending);
+  }
+
+  #forgetRoom(room: string, reason: string): void {
+    this.#resume.unwant(room);
+    this.#members.delete(room);
+    this.emit('left', { room, reason });
+  }
+
   #dropped(): void {
     this.#socket = null;
+    this.#settleRefresh((r) => r.reject(new ClientError('closed', 'the connection closed before the refresh reply')));
     clearTimeout(this.#stableTimer);
     this.#acks.rejectAll(new ClientError('closed', 'the connection closed before the ack'));
     // The gateway drops every membership of a closed connection: a pending leave is done.
@@ -209,7 +272,11 @@ export class ChatClient extends Emitter<ChatEvents> {
       case 'joined':
         return this.#joined(message);
       case 'left':
+        if (message.reason !== undefined && !this.#leaves.has(message.room)) this.#forgetRoom(message.room, message.reason);
         this.#leaves.resolve(message.room, undefined);
+        return;
+      case 'refreshed':
+        this.#settleRefresh((r) => r.resolve(message.exp));
         return;
       case 'presence':
         return this.#presence(message);
@@ -223,6 +290,10 @@ export class ChatClient extends Emitter<ChatEvents> {
         return;
       case 'error': {
         const error = new ClientError(message.code, message.message, message.ref);
+        if (message.ref === undefined && this.#refresh !== undefined && REFRESH_ERRORS.has(message.code)) {
+          this.#settleRefresh((r) => r.reject(error));
+          return;
+        }
         if (message.ref === undefined || !this.#acks.reject(message.ref, error)) this.emit('error', error);
         return;
       }

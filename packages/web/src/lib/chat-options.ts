@@ -9,8 +9,12 @@ export interface ChatClientOptions extends ReconnectOptions {
   url: string;
   /** Display name, when the gateway runs without AUTH_SECRET. */
   name?: string;
-  /** JWT, when the gateway runs with AUTH_SECRET. */
-  token?: string;
+  /**
+   * JWT, when the gateway runs with auth on. A function is asked again before every
+   * (re)connect, so a connection closed at the token's `exp` (4401) comes back with
+   * a fresh one and rejoins with `since`, losing nothing.
+   */
+  token?: string | (() => string | Promise<string>);
   /** How long send/join/leave wait for their reply. Default 10 s. */
   ackTimeoutMs?: number;
   /** Defaults to the global WebSocket (browsers, Node 22+); pass `ws` in Node 20. */
@@ -29,4 +33,6 @@ export interface ChatEvents {
   /** A rejoin could not replay everything since `since`: some messages were missed. */
   missed: { room: string; since: string | undefined };
   welcome: WelcomeMessage;
+  /** The gateway left a room for us: the refreshed token no longer allows it. */
+  left: { room: string; reason: string };
 }
