@@ -63,7 +63,8 @@ export interface StreamReaderOptions {
  *
  * Subscribed topics are kept alive: their TTL is refreshed on subscribe, on the last
  * unsubscribe and every quarter TTL (at most 10 min apart) while subscribed, one
- * pipelined PEXPIRE per topic, independent of the publish rate.
+ * pipelined PEXPIRE per topic, independent of the publish rate. Its reply says
+ * which streams exist, which catches a topic whose announcement was missed.
  */
 export class RedisStreamReader {
   readonly #opts: StreamReaderOptions;
@@ -86,7 +87,7 @@ export class RedisStreamReader {
     opts.reader.on('ready', () => {
       this.#clientId = undefined;
       // Announcements may have been trimmed away while the reader was gone.
-      void this.#recheckExistence();
+      this.#touch([...this.#topics.keys()]);
       this.#wake();
     });
     opts.command.on('ready', () => this.#fixPending());
@@ -164,33 +165,33 @@ export class RedisStreamReader {
     }
   }
 
-  async #recheckExistence(): Promise<void> {
-    const { command, keys } = this.#opts;
-    const absent = [...this.#topics].filter(([, s]) => s.position !== undefined && !s.exists);
-    if (absent.length === 0 || command.status !== 'ready') return;
-    try {
-      const pipeline = command.pipeline();
-      for (const [topic] of absent) pipeline.exists(keys.topic(topic));
-      const replies = (await pipeline.exec()) ?? [];
-      let found = false;
-      absent.forEach(([topic, state], i) => {
-        if (replies[i]?.[1] !== 1 || this.#topics.get(topic) !== state) return;
-        state.exists = true;
-        found = true;
-      });
-      if (found) this.#wake();
-    } catch {
-      // Connection trouble: the next reconnect checks again.
-    }
-  }
-
+  /**
+   * Refreshes the TTL of these topics' streams. PEXPIRE answers 1 when the key
+   * exists, so this also takes in a held-back topic whose announcement was missed
+   * (trimmed while the reader was away, or published by an older instance): safe at
+   * any time, as a read that could deliver something newer than its first event
+   * also carries that announcement, if it exists.
+   */
   #touch(topics: string[]): void {
     const { command, keys, topicTtlMs } = this.#opts;
     if (topics.length === 0 || command.status !== 'ready') return;
+    const states = topics.map((topic) => this.#topics.get(topic));
     const pipeline = command.pipeline();
     for (const topic of topics) pipeline.pexpire(keys.topic(topic), topicTtlMs);
-    // Best effort: a failed refresh is retried by the next one, long before the TTL.
-    pipeline.exec().catch(() => {});
+    pipeline
+      .exec()
+      .then((replies) => {
+        let found = false;
+        states.forEach((state, i) => {
+          const topic = topics[i]!;
+          if (!state || state.exists || replies?.[i]?.[1] !== 1 || this.#topics.get(topic) !== state) return;
+          state.exists = true;
+          found = state.position !== undefined || found;
+        });
+        if (found) this.#wake();
+      })
+      // Best effort: a failed refresh is retried by the next one, long before the TTL.
+      .catch(() => {});
   }
 
   #fixPending(): void {

@@ -62,6 +62,20 @@ describe.skipIf(!up)('RedisBus topics', () => {
     for (const s of subs) s.unsubscribe();
   });
 
+  it('takes in a stream created without an announcement (an older publisher) on its next refresh', async () => {
+    const prefix = `${runPrefix}${namespaces++}:`;
+    const keys = new RedisKeys(prefix);
+    const bus = await openBus(prefix, 400);
+    const got: BusEvent[] = [];
+    const sub = bus.subscribe('legacy', (e) => got.push(e));
+    await sub.ready;
+    await sleep(5);
+    const id = await admin!.xadd(keys.topic('legacy'), '*', 'd', '"unannounced"', 'ts', '0');
+    await waitUntil(() => got.length >= 1, 10_000, 'the unannounced event');
+    expect(got.map((e) => [e.id, e.data])).toEqual([[id, '"unannounced"']]);
+    sub.unsubscribe();
+  });
+
   it('a topic deleted and created again while subscribed is still delivered', async () => {
     const prefix = `${runPrefix}${namespaces++}:`;
     const keys = new RedisKeys(prefix);
