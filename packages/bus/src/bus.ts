@@ -1,4 +1,5 @@
 import type { User } from '@herald/protocol';
+import type { TopicLimitOptions } from './topic-limits.js';
 
 /** One published event as stored and delivered by a bus. */
 export interface BusEvent {
@@ -70,7 +71,10 @@ export interface Bus {
   readonly presence: Presence;
   /** Stores the event in the topic's history and delivers it to every subscriber. */
   publish(topic: string, data: string, options?: PublishOptions): Promise<BusEvent>;
-  /** Live events of `topic`, in id order, each once. */
+  /**
+   * Live events of `topic`, in id order, each once. Throws `TopicLimitError` (and
+   * subscribes nothing) when `topic` would be one distinct topic past `maxTopics`.
+   */
   subscribe(topic: string, listener: Listener<BusEvent>): Subscription;
   /**
    * Events of `topic` after `after` (all retained ones up to `limit`, oldest first),
@@ -83,7 +87,7 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export interface BusOptions {
+export interface BusOptions extends TopicLimitOptions {
   /** Events kept per topic (HISTORY_SIZE). */
   historySize: number;
 }

@@ -6,3 +6,4 @@ export { RedisBus, REDIS_BUS_DEFAULTS, type RedisBusOptions } from './redis-bus.
 export { RedisPresence } from './redis-presence.js';
 export { BusUnavailableError } from './redis-errors.js';
 export { redactRedisUrl, type BusLogger } from './redis-connection.js';
+export { TopicLimitError, TOPIC_LIMIT_DEFAULTS, type TopicLimitOptions } from './topic-limits.js';

@@ -4,7 +4,7 @@ import { MemoryBus } from './memory-bus.js';
 import { describeBusContract } from '../test/bus-contract.js';
 
 describeBusContract('MemoryBus', {
-  create: async ({ historySize }) => new MemoryBus({ historySize }),
+  create: async (options) => new MemoryBus(options),
 });
 
 describe('MemoryBus specifics', () => {
@@ -22,6 +22,25 @@ describe('MemoryBus specifics', () => {
     expect(bus.stats()).toEqual({ topics: 7, listeners: 100 });
     for (const s of subs) s.unsubscribe();
     expect(bus.stats()).toEqual({ topics: 0, listeners: 0 });
+  });
+
+  it('frees the log of an idle topic without being asked (one sweep, not a timer per topic)', async () => {
+    const bus = new MemoryBus({ historySize: 10, topicTtlMs: 40 });
+    for (let i = 0; i < 50; i++) await bus.publish(`idle.${i}`, 'x'.repeat(1000));
+    const sub = bus.subscribe('held', () => {});
+    await bus.publish('held', '1');
+    expect(bus.retainedTopics()).toBe(51);
+    const started = Date.now();
+    while (bus.retainedTopics() > 1 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+    expect(bus.retainedTopics()).toBe(1);
+    sub.unsubscribe();
+    await bus.close();
+  });
+
+  it('checks its topic limits before anything runs', () => {
+    expect(() => new MemoryBus({ historySize: 1, topicTtlMs: 0 })).toThrow(/topicTtlMs/);
+    expect(() => new MemoryBus({ historySize: 1, topicTtlMs: 1.5 })).toThrow(/topicTtlMs/);
+    expect(() => new MemoryBus({ historySize: 1, maxTopics: 0 })).toThrow(/maxTopics/);
   });
 
   it('refuses to publish once closed', async () => {

@@ -13,6 +13,7 @@ import type {
 } from './bus.js';
 import { IdClock } from './id-clock.js';
 import { ListenerMap } from './listeners.js';
+import { sweepIntervalMs, topicLimits, TopicLimitError } from './topic-limits.js';
 
 const READY: Promise<void> = Promise.resolve();
 
@@ -20,6 +21,8 @@ interface TopicLog {
   events: BusEvent[];
   /** Id of the newest event trimmed away; resuming from before it is not exact. */
   trimmedUpTo?: string;
+  /** Last publish, or last subscriber gone, ms: the TTL counts from here. */
+  touchedAt: number;
 }
 
 class MemoryPresence implements Presence {
@@ -69,14 +72,25 @@ export class MemoryBus implements Bus {
   readonly #listeners: ListenerMap<BusEvent>;
   readonly #clock = new IdClock();
   readonly #historySize: number;
+  readonly #ttlMs: number;
+  readonly #maxTopics: number;
+  readonly #sweeper: NodeJS.Timeout;
   #closed = false;
 
   constructor(options: BusOptions, onListenerError?: (err: unknown) => void) {
     if (!Number.isSafeInteger(options.historySize) || options.historySize < 0) {
       throw new RangeError('historySize must be a non-negative integer');
     }
+    const limits = topicLimits(options);
     this.#historySize = options.historySize;
+    this.#ttlMs = limits.topicTtlMs;
+    this.#maxTopics = limits.maxTopics;
     this.#listeners = new ListenerMap(onListenerError);
+    // One sweep for every topic, not a timer per topic; unref'd so an idle bus
+    // never keeps the process alive. Reads also check expiry, so a topic is gone
+    // from history exactly at its TTL; the sweep frees the memory of the rest.
+    this.#sweeper = setInterval(() => this.#sweep(), sweepIntervalMs(this.#ttlMs, 60_000));
+    this.#sweeper.unref();
   }
 
   async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {
@@ -91,11 +105,24 @@ export class MemoryBus implements Bus {
   }
 
   subscribe(topic: string, listener: Listener<BusEvent>): Subscription {
-    return { ready: READY, unsubscribe: this.#listeners.add(topic, listener) };
+    if (!this.#listeners.has(topic) && this.#listeners.size >= this.#maxTopics) {
+      throw new TopicLimitError(this.#maxTopics);
+    }
+    // Past its TTL a topic is gone even if the sweep has not come by yet (as on Redis).
+    this.#live(topic, Date.now());
+    const off = this.#listeners.add(topic, listener);
+    return {
+      ready: READY,
+      unsubscribe: () => {
+        off();
+        const log = this.#logs.get(topic);
+        if (log && !this.#listeners.has(topic)) log.touchedAt = Date.now();
+      },
+    };
   }
 
   async history(topic: string, after?: string, limit = this.#historySize): Promise<History> {
-    const log = this.#logs.get(topic);
+    const log = this.#live(topic, Date.now());
     if (after === undefined) {
       return { events: log && limit > 0 ? log.events.slice(-limit) : [], covered: true };
     }
@@ -122,6 +149,7 @@ export class MemoryBus implements Bus {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#sweeper);
     this.#listeners.clear();
   }
 
@@ -130,12 +158,31 @@ export class MemoryBus implements Bus {
     return { topics: this.#listeners.size, listeners: this.#listeners.listenerCount };
   }
 
+  /** Topics whose history is held in memory (for checks that idle ones are freed). */
+  retainedTopics(): number {
+    return this.#logs.size;
+  }
+
+  /** The topic's log, unless it outlived its TTL (then it is dropped now). */
+  #live(topic: string, now: number): TopicLog | undefined {
+    const log = this.#logs.get(topic);
+    if (!log || now - log.touchedAt < this.#ttlMs || this.#listeners.has(topic)) return log;
+    this.#logs.delete(topic);
+    return undefined;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const topic of this.#logs.keys()) this.#live(topic, now);
+  }
+
   #append(event: BusEvent): void {
-    let log = this.#logs.get(event.topic);
+    let log = this.#live(event.topic, event.ts);
     if (!log) {
-      log = { events: [] };
+      log = { events: [], touchedAt: event.ts };
       this.#logs.set(event.topic, log);
     }
+    log.touchedAt = event.ts;
     log.events.push(event);
     const excess = log.events.length - this.#historySize;
     if (excess > 0) {

@@ -26,6 +26,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisPresence } from './redis-presence.js';
 import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
+import { topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */
@@ -83,8 +84,10 @@ function checkOptions(o: RedisBusOptions): void {
  * share topics, history, ids and presence.
  * - publish: one Lua script issues the next `<ms>-<seq>` id from one bus-wide
  *   sequence and XADDs it to the topic's stream (`<prefix>topic:<topic>`), trimmed
- *   to historySize. An ack means stored; while Redis is away publish rejects at once.
- * - subscribe: one blocking reader per instance (see RedisStreamReader).
+ *   to historySize, expiring topicTtlMs after the last publish. An ack means stored;
+ *   while Redis is away publish rejects at once.
+ * - subscribe: one blocking reader per instance over the subscribed topics that
+ *   exist (see RedisStreamReader); at most maxTopics distinct topics.
  * - history: XRANGE after the id; `covered` compares it with the stream's
  *   max-deleted-entry-id (Redis 7).
  * - presence: see RedisPresence.
@@ -97,6 +100,7 @@ export class RedisBus implements Bus {
   readonly instanceId: string;
   readonly keyPrefix: string;
   readonly #historySize: number;
+  readonly #topicTtlMs: number;
   readonly #url: string;
   readonly #keys: RedisKeys;
   readonly #log: BusLogger;
@@ -110,7 +114,9 @@ export class RedisBus implements Bus {
 
   constructor(options: RedisBusOptions) {
     checkOptions(options);
+    const limits = topicLimits(options);
     this.#historySize = options.historySize;
+    this.#topicTtlMs = limits.topicTtlMs;
     this.#url = redactRedisUrl(options.url);
     this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -141,6 +147,7 @@ export class RedisBus implements Bus {
       log: this.#log,
       onListenerError,
       blockMs: options.blockMs ?? REDIS_BUS_DEFAULTS.blockMs,
+      ...limits,
     });
     this.presence = new RedisPresence({
       command,
@@ -156,11 +163,12 @@ export class RedisBus implements Bus {
   async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {
     const command = this.#command('publish');
     const ts = Date.now();
-    const args: Array<string | number> = [this.#historySize, ts, data];
+    const args: Array<string | number> = [this.#historySize, ts, data, this.#topicTtlMs, topic];
     if (options.event !== undefined) args.push(options.event);
+    const keys = [this.#keys.lastId, this.#keys.topic(topic), this.#keys.newTopics];
     let id: unknown;
     try {
-      id = await PUBLISH.run(command, [this.#keys.lastId, this.#keys.topic(topic)], args);
+      id = await PUBLISH.run(command, keys, args);
     } catch (err) {
       throw new BusUnavailableError(`redis publish failed, not stored: ${describeError(err)}`, { cause: err });
     }

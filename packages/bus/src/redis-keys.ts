@@ -3,7 +3,10 @@
  * prefix so several deployments (or test runs) can share a Redis.
  *
  *   <p>last-id                    string: the newest id issued, for every topic
- *   <p>topic:<topic>              stream: a topic's history (fields d, e?, ts)
+ *   <p>topic:<topic>              stream: a topic's history (fields d, e?, ts); expires
+ *                                 after TOPIC_TTL_MS without a publish or a subscriber
+ *   <p>new-topics                 stream: one entry (field t = topic) per topic stream
+ *                                 created, with the id of its first event
  *   <p>presence:<room>            hash: connectionId → {"n":order,"i":instance,"u":user}
  *   <p>presence-seq               counter: join order, so members() lists oldest first
  *   <p>instances                  sorted set: instanceId → heartbeat deadline (Redis ms)
@@ -15,6 +18,10 @@ export class RedisKeys {
 
   get lastId(): string {
     return `${this.prefix}last-id`;
+  }
+
+  get newTopics(): string {
+    return `${this.prefix}new-topics`;
   }
 
   get topicPrefix(): string {

@@ -28,8 +28,12 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
+/** Entries kept in the new-topics stream: readers are at its tip, this is slack. */
+export const NEW_TOPICS_MAXLEN = 10_000;
+
 /**
- * KEYS: last-id, topic stream. ARGV: maxlen, ts, data, [event].
+ * KEYS: last-id, topic stream, new-topics stream. ARGV: maxlen, ts, data, ttlMs,
+ * topic, [event].
  * One id sequence for every topic: ms = max(now, last.ms), seq = last.seq + 1 within
  * the same ms, else 0. Because the script is atomic, ids are globally ordered and an
  * event with a higher id is never visible before one with a lower id, in any stream.
@@ -38,24 +42,42 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * needs to say whether an id is still covered. It is also exact (`MAXLEN ~` never
  * trims a stream smaller than one 100-entry node) and as cheap: usually one entry,
  * marked deleted in the head node.
+ * The stream expires ttlMs after its last publish (readers refresh it while they
+ * have subscribers). The event that creates a stream is also announced on
+ * new-topics with the same id, so a reader that held the topic back (it did not
+ * exist) learns of it in id order and reads it from before its first event.
  */
 export const PUBLISH = new LuaScript(`${NOW}
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
 local last = redis.call('GET', KEYS[1])
 if not last then
-  -- last-id was lost (e.g. evicted): never go below what this stream already holds.
-  local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-  if top[1] then last = top[1][1] end
+  -- last-id was lost (e.g. evicted): never go below what the streams already hold.
+  for _, key in ipairs({KEYS[2], KEYS[3]}) do
+    local top = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+    if top[1] then
+      local tms, tseq = parse(top[1][1])
+      if not last then
+        last = top[1][1]
+      else
+        local lms, lseq = parse(last)
+        if tms > lms or (tms == lms and tseq > lseq) then last = top[1][1] end
+      end
+    end
+  end
 end
 local ms, seq = now, 0
 if last then
-  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')
-  lms = tonumber(lms)
-  if lms >= now then ms = lms; seq = tonumber(lseq) + 1 end
+  local lms, lseq = parse(last)
+  if lms >= now then ms = lms; seq = lseq + 1 end
 end
 local id = string.format('%.0f-%.0f', ms, seq)
+local created = redis.call('EXISTS', KEYS[2]) == 0
 redis.call('SET', KEYS[1], id)
-if ARGV[4] then
-  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2], 'e', ARGV[4])
+if ARGV[6] then
+  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2], 'e', ARGV[6])
 else
   redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2])
 end
@@ -64,6 +86,10 @@ if excess > 0 then
   for _, old in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', excess)) do
     redis.call('XDEL', KEYS[2], old[1])
   end
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+if created then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${NEW_TOPICS_MAXLEN}, id, 't', ARGV[5])
 end
 return id
 `);

@@ -1,11 +1,14 @@
 import { compareIds } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Bus, BusEvent, PresenceChange } from '../src/bus.js';
+import type { Bus, BusEvent, BusOptions, PresenceChange } from '../src/bus.js';
+import { TopicLimitError } from '../src/topic-limits.js';
 
 export interface ContractContext {
-  /** A fresh bus with its own namespace; `historySize` as given. */
-  create(options: { historySize: number }): Promise<Bus>;
+  /** A fresh bus with its own namespace, built with these options. */
+  create(options: BusOptions): Promise<Bus>;
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function waitFor<T>(items: T[], count: number, timeoutMs = 3000): Promise<T[]> {
   return new Promise((resolve, reject) => {
@@ -28,8 +31,8 @@ function waitFor<T>(items: T[], count: number, timeoutMs = 3000): Promise<T[]> {
 export function describeBusContract(name: string, ctx: ContractContext): void {
   describe(`${name} (bus contract)`, () => {
     const opened: Bus[] = [];
-    const make = async (historySize = 100) => {
-      const bus = await ctx.create({ historySize });
+    const make = async (historySize = 100, limits: Omit<BusOptions, 'historySize'> = {}) => {
+      const bus = await ctx.create({ historySize, ...limits });
       opened.push(bus);
       return bus;
     };
@@ -171,6 +174,75 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
       for (const e of [...h.events, ...live]) seen.set(e.id, e.data);
       expect([...seen.values()].sort()).toEqual(['r1', 'r2']);
       sub.unsubscribe();
+    });
+
+    describe('topic limits', () => {
+      const TTL = 1000;
+
+      it('forgets a topic idle for topicTtlMs, never one that has a subscriber', async () => {
+        const b = await make(100, { topicTtlMs: TTL });
+        await b.publish('ttl.idle', '"idle"');
+        const kept = b.subscribe('ttl.kept', () => {});
+        await kept.ready;
+        await b.publish('ttl.kept', '"kept"');
+        // Well past the TTL, with the subscriber there the whole time.
+        await sleep(2.5 * TTL);
+        expect(await b.history('ttl.idle')).toEqual({ events: [], covered: true });
+        expect((await b.history('ttl.kept')).events.map((e) => e.data)).toEqual(['"kept"']);
+        // The TTL counts from the last subscriber gone.
+        kept.unsubscribe();
+        await sleep(TTL / 2);
+        expect((await b.history('ttl.kept')).events.map((e) => e.data)).toEqual(['"kept"']);
+        await sleep(TTL);
+        expect((await b.history('ttl.kept')).events).toEqual([]);
+      });
+
+      it('a publish restarts the TTL, and a forgotten topic can be used again', async () => {
+        const b = await make(100, { topicTtlMs: TTL });
+        await b.publish('ttl.busy', '1');
+        await sleep(TTL / 2);
+        const second = await b.publish('ttl.busy', '2');
+        await sleep(0.7 * TTL);
+        expect((await b.history('ttl.busy')).events.map((e) => e.data)).toEqual(['1', '2']);
+        await sleep(TTL);
+        expect((await b.history('ttl.busy')).events).toEqual([]);
+        const got: BusEvent[] = [];
+        const sub = b.subscribe('ttl.busy', (e) => got.push(e));
+        await sub.ready;
+        const third = await b.publish('ttl.busy', '3');
+        await waitFor(got, 1);
+        expect(got.map((e) => e.id)).toEqual([third.id]);
+        expect(compareIds(third.id, second.id)).toBeGreaterThan(0);
+        expect((await b.history('ttl.busy', second.id)).events.map((e) => e.data)).toEqual(['3']);
+        sub.unsubscribe();
+      });
+
+      it('refuses one distinct topic past maxTopics with TopicLimitError, until one is left', async () => {
+        const b = await make(100, { maxTopics: 3 });
+        const subs = ['cap.a', 'cap.b', 'cap.c'].map((t) => b.subscribe(t, () => {}));
+        // Another listener on a topic already held is no new topic.
+        subs.push(b.subscribe('cap.a', () => {}));
+        await Promise.all(subs.map((s) => s.ready));
+        const refused = (() => {
+          try {
+            b.subscribe('cap.d', () => {});
+          } catch (err) {
+            return err;
+          }
+          return undefined;
+        })();
+        expect(refused).toBeInstanceOf(TopicLimitError);
+        expect(refused).toMatchObject({ code: 'TOPIC_LIMIT', maxTopics: 3 });
+        expect(String(refused)).toMatch(/MAX_TOPICS/);
+        subs[1]!.unsubscribe();
+        const got: BusEvent[] = [];
+        const d = b.subscribe('cap.d', (e) => got.push(e));
+        await d.ready;
+        const e = await b.publish('cap.d', '"d"');
+        await waitFor(got, 1);
+        expect(got.map((x) => x.id)).toEqual([e.id]);
+        for (const s of [...subs, d]) s.unsubscribe();
+      });
     });
 
     describe('presence', () => {

@@ -1,6 +1,6 @@
 import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BusEvent } from '../src/bus.js';
+import type { BusEvent, BusOptions } from '../src/bus.js';
 import { RedisBus } from '../src/redis-bus.js';
 import { BusUnavailableError } from '../src/redis-errors.js';
 import { deleteKeys, freePort, REDIS_TEST_URL, redisAvailable, uniquePrefix, waitUntil } from '@herald/testkit';
@@ -11,9 +11,10 @@ const runPrefix = uniquePrefix('bus');
 let namespaces = 0;
 const opened: RedisBus[] = [];
 
-async function openBus(options: { historySize?: number; keyPrefix?: string } = {}): Promise<RedisBus> {
+async function openBus(options: Partial<BusOptions> & { keyPrefix?: string } = {}): Promise<RedisBus> {
   const bus = new RedisBus({
     url: REDIS_TEST_URL,
+    ...options,
     historySize: options.historySize ?? 1000,
     keyPrefix: options.keyPrefix ?? `${runPrefix}${namespaces++}:`,
   });
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 describe.skipIf(!up)('RedisBus', () => {
   // Every bus of the contract suite gets its own key namespace.
-  describeBusContract('RedisBus', { create: ({ historySize }) => openBus({ historySize }) });
+  describeBusContract('RedisBus', { create: (options) => openBus(options) });
 
   it('closes promptly right after becoming ready (the reader loop never waits again once closed)', async () => {
     for (let i = 0; i < 15; i++) {

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import type { Bus } from '@herald/bus';
+import { TopicLimitError, type Bus } from '@herald/bus';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus } from './bus-factory.js';
@@ -45,6 +45,19 @@ describe('createBus', () => {
     expect(bus.isReady()).toBe(true);
     expect((bus as unknown as { keyPrefix: string }).keyPrefix).toBe(prefix);
     // Nothing published: the bus's own suites cover that, and this test leaves no keys.
+  });
+
+  const capCases: Array<[string, Record<string, string>]> = [['the in-memory bus', {}]];
+  if (redisUp) {
+    capCases.push(['the RedisBus', { REDIS_URL: REDIS, REDIS_PREFIX: `herald-test:factory-cap:${process.pid}-${Date.now()}:` }]);
+  }
+  it.each(capCases)('passes MAX_TOPICS to %s', async (_, env) => {
+    const bus = await createBus(readCommonConfig({ ...env, MAX_TOPICS: '1' }, 8080), log);
+    opened.push(bus);
+    const first = bus.subscribe('one', () => {});
+    await first.ready;
+    expect(() => bus.subscribe('two', () => {})).toThrow(TopicLimitError);
+    first.unsubscribe();
   });
 
   it('reads REDIS_PREFIX and PRESENCE_TTL_MS, refusing bad values by name', () => {

@@ -13,13 +13,18 @@ const FIRST_CONNECT_WAIT_MS = 3000;
  */
 export async function createBus(config: CommonConfig, log: FastifyBaseLogger): Promise<Bus> {
   const onListenerError = (err: unknown) => log.error({ err }, 'bus listener failed');
+  const limits = {
+    ...(config.topicTtlMs === undefined ? {} : { topicTtlMs: config.topicTtlMs }),
+    ...(config.maxTopics === undefined ? {} : { maxTopics: config.maxTopics }),
+  };
   if (config.redisUrl === undefined) {
     log.info('bus: in-memory (set REDIS_URL to share state between instances)');
-    return new MemoryBus({ historySize: config.historySize }, onListenerError);
+    return new MemoryBus({ historySize: config.historySize, ...limits }, onListenerError);
   }
   const bus = new RedisBus({
     url: config.redisUrl,
     historySize: config.historySize,
+    ...limits,
     keyPrefix: config.redisPrefix,
     presenceTtlMs: config.presenceTtlMs,
     logger: log,

@@ -14,6 +14,8 @@ describe('readCommonConfig', () => {
       maxMessageBytes: 65536,
       maxBufferedBytes: 1048576,
       logLevel: 'info',
+      topicTtlMs: 86_400_000,
+      maxTopics: 10_000,
     });
   });
 
@@ -29,6 +31,8 @@ describe('readCommonConfig', () => {
         MAX_MESSAGE_BYTES: '1024',
         MAX_BUFFERED_BYTES: '4096',
         LOG_LEVEL: 'warn',
+        TOPIC_TTL_MS: '60000',
+        MAX_TOPICS: '50',
       },
       8080,
     );
@@ -36,6 +40,8 @@ describe('readCommonConfig', () => {
     expect(c.corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379/0');
     expect(c.logLevel).toBe('warn');
+    expect(c.topicTtlMs).toBe(60_000);
+    expect(c.maxTopics).toBe(50);
   });
 
   it.each([
@@ -50,6 +56,10 @@ describe('readCommonConfig', () => {
     ['CORS_ORIGINS', 'https://a.example/path', /CORS_ORIGINS: .* did you mean "https:\/\/a.example"/],
     ['CORS_ORIGINS', 'not an origin', /CORS_ORIGINS/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['TOPIC_TTL_MS', '10', /TOPIC_TTL_MS: must be between 1000 and 2147483647/],
+    ['TOPIC_TTL_MS', '1h', /TOPIC_TTL_MS: must be a whole number/],
+    ['MAX_TOPICS', '0', /MAX_TOPICS: must be between 1 and/],
+    ['MAX_TOPICS', '-1', /MAX_TOPICS/],
   ])('refuses %s=%j with an error naming it', (name, value, pattern) => {
     const read = () => readCommonConfig({ [name]: value }, 8080);
     expect(read).toThrow(ConfigError);

@@ -18,6 +18,10 @@ export interface CommonConfig {
   redisPrefix?: string | undefined;
   /** PRESENCE_TTL_MS: a silent instance's members are dropped after this (Redis bus only); unset: 10000. */
   presenceTtlMs?: number | undefined;
+  /** TOPIC_TTL_MS: a topic with no subscriber and no publish this long is forgotten (both buses). */
+  topicTtlMs?: number | undefined;
+  /** MAX_TOPICS: distinct topics one instance subscribes to at most; past it, subscribe fails (503). */
+  maxTopics?: number | undefined;
 }
 
 export const COMMON_DEFAULTS = {
@@ -27,6 +31,8 @@ export const COMMON_DEFAULTS = {
   MAX_MESSAGE_BYTES: 64 * 1024,
   MAX_BUFFERED_BYTES: 1024 * 1024,
   LOG_LEVEL: 'info',
+  TOPIC_TTL_MS: 24 * 60 * 60 * 1000,
+  MAX_TOPICS: 10_000,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -107,5 +113,8 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     logLevel,
     redisPrefix: readRedisPrefix(env),
     presenceTtlMs: raw(env, 'PRESENCE_TTL_MS') === undefined ? undefined : readInt(env, 'PRESENCE_TTL_MS', 0, 100, 3_600_000),
+    // At most 2^31-1 ms: the longest timer delay Node honours (about 24.8 days).
+    topicTtlMs: readInt(env, 'TOPIC_TTL_MS', COMMON_DEFAULTS.TOPIC_TTL_MS, 1000, 2 ** 31 - 1),
+    maxTopics: readInt(env, 'MAX_TOPICS', COMMON_DEFAULTS.MAX_TOPICS, 1, 1_000_000),
   };
 }
