@@ -104,8 +104,8 @@ async function refused(url: string, status: number, code: string | undefined): P
     return `expected HTTP ${status}, the upgrade succeeded`;
   }
   if (result.status !== status) return `expected HTTP ${status}, got ${result.status}`;
-  const body = JSON.parse(result.body) as { code?: string };
-  return body.code === code ? undefined : `expected code ${code}, got ${result.body.slice(0, 200)}`;
+  const body = JSON.parse(result.body) as { error?: { code?: string } };
+  return body.error?.code === code ? undefined : `expected code ${code}, got ${result.body.slice(0, 200)}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WsProbe } from './ws-probe.js';
 import { assertAppsBuilt, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
-const SECRET = 'hx-auth-secret-0123456789abcdef';
+const SECRET = 'hx-auth-secret-0123456789abcdef-0123456789';
 const PUBLISH_TOKEN = 'hx-publish-token-fedcba9876543210';
 
 /** An HS256 JWT, built by hand so the test needs no JWT library. */
