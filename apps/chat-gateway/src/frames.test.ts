@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChatPayload, encodeChatPayload, joinedFrame, messageFrame, uniqueUsers } from './frames.js';
+import { decodeChatPayload, encodeChatPayload } from '@herald/protocol';
+import { joinedFrame, messageFrame, uniqueUsers } from './frames.js';
 
 const alice = { id: 'alice', name: 'Alice' };
 

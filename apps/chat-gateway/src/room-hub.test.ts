@@ -1,6 +1,5 @@
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, encodeChatPayload } from '@herald/protocol';
 import { describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
 import { MAX_ROOMS_PER_CONNECTION, RoomHub } from './room-hub.js';
 import { harness, settle } from '../test/fake-socket.js';
 

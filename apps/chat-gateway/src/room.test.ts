@@ -1,7 +1,6 @@
 import type { BusEvent } from '@herald/bus';
-import { chatTopic, LiveFloors } from '@herald/protocol';
+import { chatTopic, encodeChatPayload, LiveFloors } from '@herald/protocol';
 import { describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
 import { Room } from './room.js';
 import { harness, settle } from '../test/fake-socket.js';
 

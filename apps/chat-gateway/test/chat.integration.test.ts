@@ -1,7 +1,6 @@
 import { MemoryBus, type Bus } from '@herald/bus';
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, encodeChatPayload } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from '../src/frames.js';
 import { ChatTestClient, waitUntil } from '@herald/testkit';
 import { closeAll, startGateway, type TestGateway } from './gateway.js';
 

@@ -1,6 +1,5 @@
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, encodeChatPayload } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from '../src/frames.js';
 import { ChatTestClient, metricValue, waitUntil } from '@herald/testkit';
 import { closeAll, startGateway, type TestGateway } from './gateway.js';
 

@@ -7,3 +7,4 @@ export * from './names.js';
 export * from './patterns.js';
 export * from './sse.js';
 export * from './resume.js';
+export * from './chat-payload.js';
