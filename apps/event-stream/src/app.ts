@@ -14,6 +14,7 @@ import type { StreamConfig } from './config.js';
 import { Hub } from './hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
+import { StreamAccess } from './stream-access.js';
 import { TimeTicker } from './time-ticker.js';
 
 export interface BuildAppOptions {
@@ -75,16 +76,17 @@ export function buildApp({
 
   app.register(httpErrorsPlugin);
   app.register(cors, corsOptions(config.corsOrigins));
-  app.register(opsPlugin, { bus, metrics });
+  app.register(opsPlugin, { bus, metrics, metricsToken: config.auth.metricsToken });
   // Registered after opsPlugin, so `draining` is already true when streams end:
   // clients that reconnect at once get 503 instead of a stream that ends again.
   app.addHook('preClose', async () => hub.endAll());
   app.addHook('onClose', async () => hub.endAll());
-  app.register(sseRoute, { bus, hub, metrics, retryMs: config.retryMs });
+  const access = new StreamAccess({ auth: config.auth, publishToken: config.publishToken, corsOrigins: config.corsOrigins });
+  app.register(sseRoute, { bus, hub, metrics, retryMs: config.retryMs, access });
   app.register(publishRoute, {
     bus,
     metrics,
-    publishToken: config.publishToken,
+    access,
     maxMessageBytes: config.maxMessageBytes,
   });
   return app;

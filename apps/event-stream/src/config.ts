@@ -1,10 +1,12 @@
-import { ConfigError, readCommonConfig, readInt, readString, type CommonConfig } from '@herald/server-kit';
+import { ConfigError, readAuthConfig, readCommonConfig, readInt, readString, type AuthConfig, type CommonConfig } from '@herald/server-kit';
 
 type Env = Record<string, string | undefined>;
 
 export interface StreamConfig extends CommonConfig {
   /** Required as `Authorization: Bearer <token>` on POST /publish; unset: loopback callers only. */
   publishToken: string | undefined;
+  /** AUTH_SECRET / AUTH_PUBLIC_KEY, PUBLIC_TOPICS, AUTH_COOKIE, METRICS_TOKEN: the same as the gateway's. */
+  auth: AuthConfig;
   /** The `retry:` line every stream starts with: the client's reconnect delay. */
   retryMs: number;
   /** Period of the built-in `time` topic. */
@@ -29,6 +31,7 @@ export function readStreamConfig(env: Env): StreamConfig {
   return {
     ...common,
     publishToken,
+    auth: readAuthConfig(env),
     retryMs: readInt(env, 'RETRY_MS', STREAM_DEFAULTS.RETRY_MS, 0, 3_600_000),
     timeIntervalMs: readInt(env, 'TIME_INTERVAL_MS', STREAM_DEFAULTS.TIME_INTERVAL_MS, 10, 3_600_000),
   };

@@ -2,13 +2,13 @@ import type { Bus } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyInstance } from 'fastify';
 import { unavailable } from '@herald/server-kit';
-import { publishAuth } from './publish-auth.js';
+import { publishedData, type Publisher, type StreamAccess } from './stream-access.js';
 import { parsePublishBody } from './publish-body.js';
 
 export interface PublishRouteOptions {
   bus: Bus;
   metrics: Metrics;
-  publishToken: string | undefined;
+  access: StreamAccess;
   maxMessageBytes: number;
 }
 
@@ -21,17 +21,24 @@ export async function publishRoute(app: FastifyInstance, options: PublishRouteOp
   const { bus, metrics } = options;
   app.removeContentTypeParser('text/plain');
   // Authenticate before the body is read: strangers do not get to upload 64 KiB.
-  app.addHook('onRequest', publishAuth(options.publishToken));
+  const publishers = new WeakMap<object, Publisher>();
+  app.addHook('onRequest', async (request) => {
+    publishers.set(request, await options.access.publisher(request));
+  });
   app.addHook('onError', async () => {
     metrics.dropped.inc();
   });
 
   app.post('/publish', { bodyLimit: options.maxMessageBytes }, async (request, reply) => {
     const { items, batch } = parsePublishBody(request.body);
+    const publisher = publishers.get(request)!;
+    // Every item is checked before the first is published: a batch is refused whole.
+    const now = Date.now();
+    const data = items.map((item) => publishedData(item.topic, item.data, publisher, now));
     const ids: string[] = [];
     try {
-      for (const item of items) {
-        const published = await bus.publish(item.topic, item.data, item.event === undefined ? {} : { event: item.event });
+      for (const [i, item] of items.entries()) {
+        const published = await bus.publish(item.topic, data[i]!, item.event === undefined ? {} : { event: item.event });
         ids.push(published.id);
         metrics.messagesIn.inc();
       }

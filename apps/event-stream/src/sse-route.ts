@@ -8,12 +8,14 @@ import { encodeBusEvent, encodeReset } from './frames.js';
 import type { Hub } from './hub.js';
 import { planReplay, readHistories, readNewest, replayFloors } from './resume.js';
 import { parseStreamRequest } from './sse-request.js';
+import { atExpiry, type StreamAccess } from './stream-access.js';
 
 export interface SseRouteOptions {
   bus: Bus;
   hub: Hub;
   metrics: Metrics;
   retryMs: number;
+  access: StreamAccess;
 }
 
 const SSE_HEADERS = {
@@ -42,7 +44,7 @@ function forgetFastify(res: ServerResponse): void {
 }
 
 /** GET /sse and /sse/: subscribe, replay after Last-Event-ID, then stream live. */
-export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryMs }: SseRouteOptions): Promise<void> {
+export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryMs, access }: SseRouteOptions): Promise<void> {
   const retryLine = encodeRetry(retryMs);
 
   async function handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -50,6 +52,8 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
       request.query as Record<string, string | string[] | undefined>,
       request.headers['last-event-id'],
     );
+    // 401/403 before anything is subscribed or a stream byte is written.
+    const reader = await access.reader(request, topics);
     if (app.draining) throw unavailable('shutting down: reconnect to another instance');
     if (!bus.isReady()) throw unavailable('message bus unavailable');
 
@@ -94,6 +98,14 @@ export async function sseRoute(app: FastifyInstance, { bus, hub, metrics, retryM
     }
     client.goLive(text, lastEventId === undefined ? undefined : replayFloors(topics, lastEventId, replay.events, newest));
     if (sent > 0) metrics.messagesOut.inc(sent);
+    if (reader.exp !== undefined) {
+      // The client resumes with a new token and Last-Event-ID.
+      const cancel = atExpiry(reader.exp, () => {
+        client.stream.end();
+        hub.remove(client);
+      });
+      reply.raw.once('close', cancel);
+    }
     request.log.debug({ topics, lastEventId, replayed: sent }, 'SSE stream open');
   }
 
