@@ -126,26 +126,35 @@ local v = redis.call('HGET', KEYS[1], ARGV[1])
 if ARGV[4] == '1' then redis.call('SREM', KEYS[2], ARGV[3]) end
 if not v then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
-local e = cjson.decode(v)
-redis.call('PUBLISH', ARGV[2], cjson.encode({room = ARGV[3], event = 'leave', user = e.u, connectionId = ARGV[1]}))
+local ok, e = pcall(cjson.decode, v)
+if ok and type(e) == 'table' and e.u ~= nil then
+  redis.call('PUBLISH', ARGV[2], cjson.encode({room = ARGV[3], event = 'leave', user = e.u, connectionId = ARGV[1]}))
+end
 return 1
 `);
 
 /**
  * KEYS: room hash, instances. Entries whose instance's heartbeat is past due are
- * left out: they belong to a dead instance not yet reaped.
+ * left out: they belong to a dead instance not yet reaped. Every decode of stored
+ * presence data is guarded (pcall): one entry Redis' cjson cannot read (a lone
+ * surrogate in a name once made every later join of its room fail, and the sweep
+ * after a kill -9 fail for ever) is skipped, not fatal.
  */
 export const MEMBERS = new LuaScript(`${NOW}
 local all = redis.call('HGETALL', KEYS[1])
 local out = {}
 local alive = {}
 for i = 1, #all, 2 do
-  local e = cjson.decode(all[i + 1])
-  local ok = alive[e.i]
-  if ok == nil then
-    local deadline = redis.call('ZSCORE', KEYS[2], e.i)
-    ok = deadline ~= false and tonumber(deadline) > now
-    alive[e.i] = ok
+  -- Stored data that cannot be decoded is skipped, never fatal (see DECODE).
+  local decoded, e = pcall(cjson.decode, all[i + 1])
+  local ok = false
+  if decoded and type(e) == 'table' and type(e.i) == 'string' then
+    ok = alive[e.i]
+    if ok == nil then
+      local deadline = redis.call('ZSCORE', KEYS[2], e.i)
+      ok = deadline ~= false and tonumber(deadline) > now
+      alive[e.i] = ok
+    end
   end
   if ok then
     out[#out + 1] = all[i]
@@ -172,8 +181,8 @@ for _, id in ipairs(dead) do
     local key = ARGV[1] .. room
     local all = redis.call('HGETALL', key)
     for i = 1, #all, 2 do
-      local e = cjson.decode(all[i + 1])
-      if e.i == id then
+      local decoded, e = pcall(cjson.decode, all[i + 1])
+      if decoded and type(e) == 'table' and e.i == id then
         redis.call('HDEL', key, all[i])
         redis.call('PUBLISH', ARGV[3] .. room, cjson.encode({room = room, event = 'leave', user = e.u, connectionId = all[i]}))
         removed = removed + 1

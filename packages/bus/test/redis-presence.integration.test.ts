@@ -134,4 +134,24 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
     expect(seen.map((c) => c.connectionId)).toEqual(['a1']);
     sub.unsubscribe();
   });
+
+  it('skips stored presence data Redis cannot decode: joins, members, leaves and the sweep go on', async () => {
+    const prefix = `${runPrefix}undecodable:`;
+    const a = await openBus(prefix, 1000);
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(REDIS_TEST_URL);
+    try {
+      // A lone surrogate escape: valid JSON to V8, an error to Redis' cjson.
+      await raw.hset(`${prefix}presence:room`, 'bad1', '{"n":1,"i":"gone","u":{"id":"x","name":"x\\ud800"}}');
+      await raw.hset(`${prefix}presence:room`, 'bad2', 'not json at all');
+      await a.presence.join('room', 'a1', { id: 'u1', name: 'alice' });
+      expect((await a.presence.members('room')).map((m) => m.connectionId)).toEqual(['a1']);
+      await a.presence.leave('room', 'bad1');
+      await a.presence.leave('room', 'a1');
+      expect(await a.presence.members('room')).toEqual([]);
+      expect(await raw.hexists(`${prefix}presence:room`, 'bad1')).toBe(0);
+    } finally {
+      raw.disconnect();
+    }
+  });
 });
