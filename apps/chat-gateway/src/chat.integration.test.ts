@@ -1,7 +1,6 @@
 import { MemoryBus, type Bus } from '@herald/bus';
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, encodeChatPayload } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
 import { TestClient } from './test/test-client.js';
 import { startGateway, waitUntil, type TestGateway } from './test/test-server.js';
 

@@ -1,10 +1,10 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { chatTopic, compareIds } from '@herald/protocol';
+import { chatTopic, compareIds, decodeChatPayload, encodeChatPayload } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
-import { decodeChatPayload, encodeChatPayload, joinedFrame, leftFrame, messageFrame, uniqueUsers } from './frames.js';
+import { joinedFrame, leftFrame, messageFrame, uniqueUsers } from './frames.js';
 import { Room, type Pending } from './room.js';
 
 /** The room raw (seed-compatible) clients live in. */

@@ -1,4 +1,4 @@
-import { isDisplayName, MAX_NAME_LENGTH, type User } from '@herald/protocol';
+import { isDisplayName, MAX_NAME_LENGTH, NAME_RULES, type User } from '@herald/protocol';
 
 export type IdentityResult =
   | { ok: true; user: User }
@@ -20,7 +20,7 @@ export function identityFromName(name: unknown, connectionId: string): IdentityR
     return {
       ok: false,
       status: 400,
-      message: `"name" must be 1-${MAX_NAME_LENGTH} characters without control characters`,
+      message: `"name" must be ${NAME_RULES.displayName}`,
     };
   }
   return { ok: true, user: { id: name, name } };

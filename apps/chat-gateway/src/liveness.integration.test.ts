@@ -1,6 +1,5 @@
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, encodeChatPayload } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeChatPayload } from './frames.js';
 import { TestClient } from './test/test-client.js';
 import { metricValue, startGateway, waitUntil, type TestGateway } from './test/test-server.js';
 

@@ -1,9 +1,9 @@
 import type { Bus, BusEvent, PresenceChange, Subscription } from '@herald/bus';
-import { chatTopic, compareIds } from '@herald/protocol';
+import { chatTopic, compareIds, decodeChatPayload } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
-import { decodeChatPayload, messageFrame, presenceFrame } from './frames.js';
+import { messageFrame, presenceFrame } from './frames.js';
 import { textFrame } from './wire.js';
 
 /** Something a joining connection missed while its history was being read (complete frames, see wire.ts). */

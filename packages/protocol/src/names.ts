@@ -42,6 +42,17 @@ export function isDisplayName(value: unknown): value is string {
   );
 }
 
+/**
+ * Each rule above in words, for error messages: the servers, the browser client and
+ * the demo say the same thing, and it changes with the pattern.
+ */
+export const NAME_RULES = {
+  room: '1-64 of letters, digits, "_", "-", "."',
+  topic: '1-128 of letters, digits, "_", "-", ".", ":", starting with a letter, digit or "_"',
+  event: '1-64 of letters, digits, "_", "-", ".", ":" (no spaces or line breaks)',
+  displayName: `1-${MAX_NAME_LENGTH} characters, not all spaces, without control characters`,
+} as const;
+
 /** The SSE topic on which a chat room's messages are readable. */
 export function chatTopic(room: string): string {
   return `chat.${room}`;
