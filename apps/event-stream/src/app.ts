@@ -11,7 +11,7 @@ import {
 } from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
-import { Hub } from './hub.js';
+import { StreamHub } from './stream-hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
 import { TimeTicker } from './time-ticker.js';
@@ -29,7 +29,7 @@ export interface BuildAppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     /** The SSE fan-out of this instance (stats for tests and leak checks). */
-    sseHub: Hub;
+    sseHub: StreamHub;
   }
 }
 
@@ -63,7 +63,7 @@ export function buildApp({
       ? Fastify({ ...options, logger: loggerOptions(config.logLevel) })
       : Fastify({ ...options, loggerInstance: logger });
 
-  const hub = new Hub({
+  const hub = new StreamHub({
     bus,
     ticker: new TimeTicker(config.timeIntervalMs),
     metrics,
@@ -80,7 +80,7 @@ export function buildApp({
   // clients that reconnect at once get 503 instead of a stream that ends again.
   app.addHook('preClose', async () => hub.endAll());
   app.addHook('onClose', async () => hub.endAll());
-  app.register(sseRoute, { bus, hub, metrics, retryMs: config.retryMs });
+  app.register(sseRoute, { hub, retryMs: config.retryMs });
   app.register(publishRoute, {
     bus,
     metrics,

@@ -9,19 +9,6 @@ export function encodeBusEvent(event: BusEvent): string {
     : encodeEvent({ id: event.id, event: event.event, data: event.data });
 }
 
-export const RESET_EVENT = 'reset';
-
-/**
- * Says that history no longer reaches `lastEventId` on `topics`. It carries no
- * `id:` so the client's last event id stays where it was.
- */
-export function encodeReset(topics: readonly string[], lastEventId: string): string {
-  return encodeEvent({
-    event: RESET_EVENT,
-    data: JSON.stringify({ reason: 'history_trimmed', topics, lastEventId }),
-  });
-}
-
 /** Encoded once: every stream receives the same bytes. */
 export const HEARTBEAT_CHUNK = Buffer.from(HEARTBEAT);
 export const HEARTBEAT_FRAMED = httpChunk(HEARTBEAT_CHUNK);
