@@ -4,7 +4,7 @@ import type { Metrics } from '@herald/server-kit';
 import { TIME_TOPIC, type ResumePlan } from '@herald/protocol';
 import { unavailable } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import { encodeBusEvent, HEARTBEAT_CHUNK, HEARTBEAT_FRAMED } from './frames.js';
+import { encodeBusEvent, HEARTBEAT_BYTES, HEARTBEAT_CHUNKED } from './frames.js';
 import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { Subscriber } from './stream-subscriber.js';
 import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
@@ -272,9 +272,9 @@ export class StreamHub {
   }
 
   #onEvent(entry: TopicEntry, event: BusEvent): void {
-    let text: string;
+    let frame: string;
     try {
-      text = encodeBusEvent(event);
+      frame = encodeBusEvent(event);
     } catch (err) {
       // Only a publisher that skipped validation (another service on the same Redis) gets here.
       this.#options.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
@@ -283,7 +283,7 @@ export class StreamHub {
     }
     if (entry.events.length === 0) this.#dirty.push(entry);
     entry.events.push(event);
-    entry.frames.push(text);
+    entry.frames.push(frame);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // setImmediate, not nextTick: publishes that arrive in the same poll phase (many
@@ -295,7 +295,7 @@ export class StreamHub {
   }
 
   #beat(): void {
-    for (const subscriber of this.#subscribers) subscriber.heartbeat(HEARTBEAT_CHUNK, HEARTBEAT_FRAMED);
+    for (const subscriber of this.#subscribers) subscriber.heartbeat(HEARTBEAT_BYTES, HEARTBEAT_CHUNKED);
   }
 
   #onSlow(subscriber: Subscriber): void {

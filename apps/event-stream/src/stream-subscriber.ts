@@ -34,7 +34,7 @@ export class Subscriber {
   /** True when the batch was written to the socket. */
   deliver(batch: Batch): boolean {
     if (this.#closed) return false;
-    if (this.#live) return this.#floors === undefined ? this.stream.writeShared(batch.chunk, batch.framed) : this.#writeNew(batch);
+    if (this.#live) return this.#floors === undefined ? this.stream.writeShared(batch.bytes, batch.chunked) : this.#writeNew(batch);
     for (const event of batch.events) {
       this.#held.push(event);
       this.#heldBytes += event.data.length;
@@ -69,11 +69,11 @@ export class Subscriber {
       if (floors.admit(event.topic, event.id)) fresh.push(batch.frames[i]!);
     });
     if (floors.size === 0) this.#floors = undefined;
-    if (fresh.length === batch.frames.length) return this.stream.writeShared(batch.chunk, batch.framed);
+    if (fresh.length === batch.frames.length) return this.stream.writeShared(batch.bytes, batch.chunked);
     return fresh.length > 0 && this.stream.write(fresh.join(''));
   }
 
-  heartbeat(chunk: Buffer, framed: Buffer): void {
-    if (this.#live && !this.#closed) this.stream.writeShared(chunk, framed);
+  heartbeat(bytes: Buffer, chunked: Buffer): void {
+    if (this.#live && !this.#closed) this.stream.writeShared(bytes, chunked);
   }
 }
