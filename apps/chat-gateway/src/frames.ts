@@ -1,6 +1,7 @@
 import type {
   AckMessage,
   ChatMessage,
+  DecodedPayload,
   JoinedMessage,
   LeftMessage,
   PresenceMessage,
@@ -8,7 +9,6 @@ import type {
   RefreshedMessage,
   WelcomeMessage,
 } from '@herald/protocol';
-import type { DecodedPayload } from '@herald/protocol';
 
 /**
  * Every frame the gateway writes, as pure functions from values to text: framing

@@ -11,7 +11,7 @@ import {
 } from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
-import { Hub } from './hub.js';
+import { StreamHub } from './stream-hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
 import { StreamAccess } from './stream-access.js';
@@ -30,7 +30,7 @@ export interface BuildAppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     /** The SSE fan-out of this instance (stats for tests and leak checks). */
-    sseHub: Hub;
+    sseHub: StreamHub;
   }
 }
 
@@ -64,7 +64,7 @@ export function buildApp({
       ? Fastify({ ...options, logger: loggerOptions(config.logLevel) })
       : Fastify({ ...options, loggerInstance: logger });
 
-  const hub = new Hub({
+  const hub = new StreamHub({
     bus,
     ticker: new TimeTicker(config.timeIntervalMs),
     metrics,
@@ -82,7 +82,7 @@ export function buildApp({
   app.addHook('preClose', async () => hub.endAll());
   app.addHook('onClose', async () => hub.endAll());
   const access = new StreamAccess({ auth: config.auth, publishToken: config.publishToken, corsOrigins: config.corsOrigins });
-  app.register(sseRoute, { bus, hub, metrics, retryMs: config.retryMs, access });
+  app.register(sseRoute, { hub, retryMs: config.retryMs, access });
   app.register(publishRoute, {
     bus,
     metrics,

@@ -9,14 +9,14 @@ export interface Batch {
   /** The SSE frame of each event, encoded once. */
   readonly frames: readonly string[];
   /** All frames as one Buffer, shared by every subscriber of the batch. */
-  readonly chunk: Buffer;
-  /** `chunk` as one HTTP chunk, for streams written straight to their socket. */
-  readonly framed: Buffer;
+  readonly bytes: Buffer;
+  /** `bytes` as one HTTP chunk, for streams written straight to their socket. */
+  readonly chunked: Buffer;
 }
 
 export function makeBatch(events: readonly BusEvent[], frames: readonly string[]): Batch {
-  const chunk = Buffer.from(frames.join(''));
-  return { events, frames, chunk, framed: httpChunk(chunk) };
+  const bytes = Buffer.from(frames.join(''));
+  return { events, frames, bytes, chunked: httpChunk(bytes) };
 }
 
 /**

@@ -2,6 +2,12 @@ import type { BusEvent } from '@herald/bus';
 import { encodeEvent, HEARTBEAT } from '@herald/protocol';
 import { httpChunk } from './http-chunk.js';
 
+/*
+ * Words used across this app: a frame is the SSE text of one event (a string);
+ * bytes are frames joined into one Buffer; chunked is bytes framed as one HTTP/1.1
+ * chunk, ready for the socket.
+ */
+
 /** The SSE frame of one bus event: `id:`, optional `event:`, `data:` lines. */
 export function encodeBusEvent(event: BusEvent): string {
   return event.event === undefined
@@ -9,19 +15,6 @@ export function encodeBusEvent(event: BusEvent): string {
     : encodeEvent({ id: event.id, event: event.event, data: event.data });
 }
 
-export const RESET_EVENT = 'reset';
-
-/**
- * Says that history no longer reaches `lastEventId` on `topics`. It carries no
- * `id:` so the client's last event id stays where it was.
- */
-export function encodeReset(topics: readonly string[], lastEventId: string): string {
-  return encodeEvent({
-    event: RESET_EVENT,
-    data: JSON.stringify({ reason: 'history_trimmed', topics, lastEventId }),
-  });
-}
-
 /** Encoded once: every stream receives the same bytes. */
-export const HEARTBEAT_CHUNK = Buffer.from(HEARTBEAT);
-export const HEARTBEAT_FRAMED = httpChunk(HEARTBEAT_CHUNK);
+export const HEARTBEAT_BYTES = Buffer.from(HEARTBEAT);
+export const HEARTBEAT_CHUNKED = httpChunk(HEARTBEAT_BYTES);

@@ -1,6 +1,5 @@
-import { isEventName, isTopicName } from '@herald/protocol';
+import { isEventName, isTopicName, NAME_RULES, TIME_TOPIC } from '@herald/protocol';
 import { badRequest } from '@herald/server-kit';
-import { TIME_TOPIC } from './time-ticker.js';
 
 export interface PublishItem {
   topic: string;
@@ -31,12 +30,12 @@ function readItem(value: unknown, where: string): PublishItem {
   if (!isObject(value)) throw badRequest(`${where}must be an object {"topic","data","event"?}`);
   const { topic, data, event } = value;
   if (!isTopicName(topic)) {
-    throw badRequest(`${where}topic must be 1-128 characters of A-Z a-z 0-9 _ . : -, not starting with . : -`);
+    throw badRequest(`${where}topic must be ${NAME_RULES.topic}`);
   }
   if (topic === TIME_TOPIC) throw badRequest(`${where}topic "${TIME_TOPIC}" is built in and cannot be published to`);
   if (data === undefined) throw badRequest(`${where}data is required (any JSON value)`);
   if (event !== undefined && !isEventName(event)) {
-    throw badRequest(`${where}event must be 1-64 characters of A-Z a-z 0-9 _ . : - (no spaces or line breaks)`);
+    throw badRequest(`${where}event must be ${NAME_RULES.event}`);
   }
   const item: PublishItem = { topic, data: serialize(data, where) };
   if (event !== undefined) item.event = event;

@@ -1,6 +1,5 @@
-import { isId, isTopicName } from '@herald/protocol';
+import { isId, isTopicName, NAME_RULES, TIME_TOPIC } from '@herald/protocol';
 import { badRequest } from '@herald/server-kit';
-import { TIME_TOPIC } from './time-ticker.js';
 
 /** Topics one stream may subscribe to: bounds the work one request can cause. */
 export const MAX_TOPICS_PER_STREAM = 32;
@@ -25,7 +24,7 @@ function readTopics(raw: string | string[] | undefined): string[] {
     for (const topic of value.split(',')) {
       if (!isTopicName(topic)) {
         throw badRequest(
-          `topic ${shown(topic)} is not a valid topic name: 1-128 characters of A-Z a-z 0-9 _ . : -, not starting with . : -`,
+          `topic ${shown(topic)} is not a valid topic name: ${NAME_RULES.topic}`,
         );
       }
       topics.add(topic);

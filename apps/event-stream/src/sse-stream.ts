@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { flattenSentHead, writeChunkToSocket } from './node-private.js';
 
 export type Headers = Record<string, number | string | string[] | undefined>;
 
@@ -8,17 +9,6 @@ export interface SseStreamOptions {
   maxBufferedBytes: number;
   /** Called once when a stream is cut off for being slow, with its response. */
   onSlow: (res: ServerResponse) => void;
-}
-
-/**
- * Node keeps the head it sent as `_header` for the response's life (only to answer
- * `headersSent`), as the rope its header loop built by concatenation: about thirty
- * string pieces, ~1 KB per open stream. The same text as one flat string costs a
- * quarter of that. Headers are written as latin1, so the round trip is exact.
- */
-function flattenSentHead(res: ServerResponse): void {
-  const internals = res as unknown as { _header?: unknown };
-  if (typeof internals._header === 'string') internals._header = Buffer.from(internals._header, 'latin1').toString('latin1');
 }
 
 /**
@@ -76,22 +66,16 @@ export class SseStream {
   }
 
   /**
-   * `write` for bytes every stream receives, given also as one HTTP chunk (see
-   * http-chunk.ts): that goes straight to the socket, one write and no per-response
-   * framing. Only while the response owns its socket (not a pipelined response still
-   * queued behind another) with its head sent and chunked encoding on (not HTTP/1.0);
-   * otherwise through `res.write`. Both keep call order on the one socket.
+   * `write` for bytes every stream receives, given also as one HTTP chunk
+   * (`chunked`): that goes straight to the socket when it can (node-private.ts).
    */
-  writeShared(chunk: Buffer, framed: Buffer): boolean {
-    const res = this.#res;
-    const socket = res.socket;
-    if (socket === null || !res.headersSent || !res.chunkedEncoding) return this.write(chunk);
+  writeShared(bytes: Buffer, chunked: Buffer): boolean {
     if (this.ended) return false;
-    if (res.writableLength > this.#options.maxBufferedBytes) {
+    if (this.#res.writableLength > this.#options.maxBufferedBytes) {
       this.cutOff();
       return false;
     }
-    socket.write(framed);
+    if (!writeChunkToSocket(this.#res, chunked)) this.#res.write(bytes);
     return true;
   }
 

@@ -1,6 +1,5 @@
 import { IdClock, type BusEvent, type Listener, type Subscription } from '@herald/bus';
-
-export const TIME_TOPIC = 'time';
+import { TIME_TOPIC } from '@herald/protocol';
 
 const READY: Promise<void> = Promise.resolve();
 

@@ -40,10 +40,6 @@ export class ListenerMap<T> {
     return this.#map.has(key);
   }
 
-  keys(): IterableIterator<string> {
-    return this.#map.keys();
-  }
-
   /** Number of keys with at least one listener. */
   get size(): number {
     return this.#map.size;

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ErrorCode } from './errors.js';
-import { ROOM_PATTERN } from './names.js';
+import { NAME_RULES, ROOM_PATTERN } from './names.js';
 
 /** Client-chosen correlation tag echoed in `ack` and `error`. */
 const Ref = Type.String({ minLength: 1, maxLength: 64 });
@@ -160,7 +160,7 @@ export function decodeClientMessage(text: string): DecodeResult {
     const path = first?.path ? first.path.slice(1) : '';
     const detail =
       path === 'room'
-        ? 'must be 1-64 of letters, digits, "_", "-", "."'
+        ? `must be ${NAME_RULES.room}`
         : path === 'since'
           ? 'must be a message id like "1700000000000-0"'
           : path === 'token'

@@ -16,10 +16,6 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
-}
-
 /** WebSocket close codes of the gateway's own (4000-4999 are the application's). */
 export const CloseCodes = {
   /** The token reached its `exp` without a `refresh`: come back with a new token and `since`. */

@@ -87,6 +87,16 @@ export function defaultDisplayName(subject: string): string {
 
 /** Every topic that starts with this is a chat room's (or no one's: see {@link roomOfTopic}). */
 export const CHAT_TOPIC_PREFIX = 'chat.';
+/**
+ * Each rule above in words, for error messages: the servers, the browser client and
+ * the demo say the same thing, and it changes with the pattern.
+ */
+export const NAME_RULES = {
+  room: '1-64 of letters, digits, "_", "-", "."',
+  topic: '1-128 of letters, digits, "_", "-", ".", ":", starting with a letter, digit or "_"',
+  event: '1-64 of letters, digits, "_", "-", ".", ":" (no spaces or line breaks)',
+  displayName: `1-${MAX_NAME_LENGTH} characters, not all spaces, well-formed, without control, format or bidi characters`,
+} as const;
 
 /** The SSE topic on which a chat room's messages are readable. */
 export function chatTopic(room: string): string {

@@ -1,4 +1,4 @@
-import { isDisplayName, isRoomName } from '@herald/protocol';
+import { isDisplayName, isRoomName, NAME_RULES } from '@herald/protocol';
 import { ChatClient, ClientError, type ChatMessage, type ConnectionState, type User } from '../lib/index.js';
 import { byId, h } from './dom.js';
 import { describeState, formatTime } from './format.js';
@@ -90,8 +90,8 @@ export function mountChat(gatewayUrl: string): ChatPanel {
     const name = nameInput.value.trim();
     const wanted = roomInput.value.trim();
     joinError.textContent = '';
-    if (!isDisplayName(name)) return void (joinError.textContent = 'Pick a name: 1-64 characters.');
-    if (!isRoomName(wanted)) return void (joinError.textContent = 'A room is 1-64 of letters, digits, _ - .');
+    if (!isDisplayName(name)) return void (joinError.textContent = `Pick a name: ${NAME_RULES.displayName}.`);
+    if (!isRoomName(wanted)) return void (joinError.textContent = `A room is ${NAME_RULES.room}.`);
     stop();
     const token = tokenInput.value.trim();
     const c = new ChatClient({ url: gatewayUrl, name, ...(token ? { token } : {}) });

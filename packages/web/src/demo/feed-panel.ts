@@ -1,4 +1,4 @@
-import { isTopicName } from '@herald/protocol';
+import { isTopicName, NAME_RULES } from '@herald/protocol';
 import { subscribe, type ConnectionState, type StreamEvent } from '../lib/index.js';
 import { byId, h, prependCapped } from './dom.js';
 import { describeState, formatData } from './format.js';
@@ -62,7 +62,7 @@ export function mountFeed(streamUrl: string, initialTopics: readonly string[]): 
     const topic = topicInput.value.trim();
     topicError.textContent = '';
     if (!isTopicName(topic)) {
-      topicError.textContent = 'A topic is 1-128 of letters, digits, _ - . : starting with a letter, digit or _.';
+      topicError.textContent = `A topic is ${NAME_RULES.topic}.`;
       return;
     }
     watch(topic);

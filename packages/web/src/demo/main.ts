@@ -1,4 +1,4 @@
-import { chatTopic } from '@herald/protocol';
+import { chatTopic, TIME_TOPIC } from '@herald/protocol';
 import './style.css';
 import { mountChat } from './chat-panel.js';
 import { byId } from './dom.js';
@@ -25,7 +25,7 @@ byId('settings-form', HTMLFormElement).addEventListener('submit', (event) => {
 });
 
 const chat = mountChat(urls.gateway);
-const feed = mountFeed(urls.stream, ['time']);
+const feed = mountFeed(urls.stream, [TIME_TOPIC]);
 mountPublish(urls.stream);
 
 const watchChatLine = byId('watch-chat-line', HTMLElement);

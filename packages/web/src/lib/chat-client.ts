@@ -1,5 +1,5 @@
 import type { ClientMessage, JoinedMessage, PresenceMessage, ServerMessage, User, WelcomeMessage } from '@herald/protocol';
-import { isRoomName } from '@herald/protocol';
+import { isRoomName, NAME_RULES } from '@herald/protocol';
 import { Backoff } from './backoff.js';
 import type { ChatClientOptions, ChatEvents } from './chat-options.js';
 import { readReconnectOptions, type ConnectionState } from './connection-state.js';
@@ -141,7 +141,7 @@ export class ChatClient extends Emitter<ChatEvents> {
    */
   join(room: string): Promise<JoinedMessage> {
     if (!isRoomName(room)) {
-      return Promise.reject(new ClientError('bad_request', 'a room is 1-64 of letters, digits, "_", "-", "."'));
+      return Promise.reject(new ClientError('bad_request', `a room is ${NAME_RULES.room}`));
     }
     this.#resume.want(room);
     const reply = this.#joins.wait(room, this.#ackTimeoutMs, `join ${room}`);

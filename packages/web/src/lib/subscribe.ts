@@ -1,3 +1,4 @@
+import { RESET_EVENT } from '@herald/protocol';
 import { Backoff } from './backoff.js';
 import { readReconnectOptions, type ConnectionState, type ReconnectOptions } from './connection-state.js';
 import {
@@ -55,7 +56,7 @@ export function subscribe(
   const EventSourceImpl = options.EventSource ?? globalEventSource();
   const reconnect = readReconnectOptions(options);
   const backoff = new Backoff(reconnect.backoff, reconnect.random);
-  const names = ['message', ...(options.events ?? []).filter((n) => n !== 'message' && n !== 'reset')];
+  const names = ['message', ...(options.events ?? []).filter((n) => n !== 'message' && n !== RESET_EVENT)];
   streamUrl(url, topics); // throws now on a bad URL rather than inside a timer
   let lastId = options.lastEventId;
   let source: EventSourceLike | null = null;
@@ -108,7 +109,7 @@ export function subscribe(
         if (es === source) handlers.event?.(toEvent(e));
       });
     }
-    es.addEventListener('reset', (e: SourceMessageEvent) => {
+    es.addEventListener(RESET_EVENT, (e: SourceMessageEvent) => {
       if (es === source) handlers.reset?.(toEvent(e));
     });
   };

@@ -1,0 +1,318 @@
+import type { ServerResponse } from 'node:http';
+import type { Bus, BusEvent, Subscription } from '@herald/bus';
+import type { Metrics } from '@herald/server-kit';
+import { TIME_TOPIC, type ResumePlan } from '@herald/protocol';
+import { unavailable } from '@herald/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import { encodeBusEvent, HEARTBEAT_BYTES, HEARTBEAT_CHUNKED } from './frames.js';
+import { makeBatch, mergeBatches, type Batch } from './batch.js';
+import { atExpiry } from './stream-access.js';
+import { Subscriber } from './stream-subscriber.js';
+import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
+import { readResumePlan, replayText } from './stream-opening.js';
+import type { TimeTicker } from './time-ticker.js';
+
+export interface StreamHubOptions {
+  bus: Bus;
+  ticker: TimeTicker;
+  metrics: Metrics;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  log: FastifyBaseLogger;
+}
+
+export interface StreamHubStats {
+  /** Open SSE connections. */
+  streams: number;
+  /** Topics with a subscription (bus or ticker) held by this hub. */
+  topics: number;
+  /** (subscriber, topic) pairs. */
+  listeners: number;
+  heartbeat: boolean;
+  time: boolean;
+}
+
+export interface OpenRequest {
+  topics: readonly string[];
+  /** Resume after this id; undefined for a fresh stream. */
+  after: string | undefined;
+  /** The request's logger. */
+  log: FastifyBaseLogger;
+  /** When the reader's token expires (ms): the stream is ended then. */
+  expiresAt?: number | undefined;
+}
+
+/** A stream subscribed and planned, whose response head has not gone out yet. */
+export interface PendingStream {
+  /**
+   * Sends the head with `first`, then the replay, and goes live. Call it at once
+   * (same turn) after the route has taken the response over. Returns the number
+   * of events replayed.
+   */
+  start(headers: Headers, first: string): number;
+}
+
+interface Connecting {
+  readonly subscriber: Subscriber;
+  /** Resolves once every topic's subscription is live. */
+  readonly ready: Promise<void>;
+}
+
+interface TopicEntry {
+  readonly subscribers: Set<Subscriber>;
+  subscription?: Subscription;
+  /** Events of the current event-loop turn, not yet written, and their frames. */
+  events: BusEvent[];
+  frames: string[];
+}
+
+const SUBSCRIBER = Symbol('herald.subscriber');
+type TaggedResponse = ServerResponse & { [SUBSCRIBER]?: Subscriber };
+
+function subscriberOf(res: ServerResponse): Subscriber | undefined {
+  return (res as TaggedResponse)[SUBSCRIBER];
+}
+
+/**
+ * Fan-out: one subscription per topic for the whole instance, shared by every local
+ * stream of that topic. Events arriving in one event-loop turn are encoded once,
+ * joined into one Buffer per topic and written once to each subscriber, so a burst
+ * costs each socket one write, not one per event.
+ */
+export class StreamHub {
+  readonly #options: StreamHubOptions;
+  readonly #topics = new Map<string, TopicEntry>();
+  readonly #subscribers = new Set<Subscriber>();
+  #dirty: TopicEntry[] = [];
+  #flushScheduled = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  readonly #streamOptions: SseStreamOptions;
+  /** One listener for every response of this hub ('close' and 'error'), not closures per stream. */
+  readonly #release: (this: ServerResponse) => void;
+
+  constructor(options: StreamHubOptions) {
+    this.#options = options;
+    this.#streamOptions = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      onSlow: (res) => {
+        const subscriber = subscriberOf(res);
+        if (subscriber) this.#onSlow(subscriber);
+      },
+    };
+    const remove = (subscriber: Subscriber) => this.remove(subscriber);
+    this.#release = function (this: ServerResponse) {
+      const subscriber = subscriberOf(this);
+      if (subscriber) remove(subscriber);
+    };
+  }
+
+  /**
+   * Opens a stream on `res`: subscribes to its topics (what arrives meanwhile is
+   * held), reads what a resume after `after` needs, and hands back the stream ready
+   * to start. Throws a 503 when the bus cannot serve it or the peer left meanwhile;
+   * nothing has been written to `res` then.
+   */
+  async open(res: ServerResponse, { topics, after, log, expiresAt }: OpenRequest): Promise<PendingStream> {
+    const { bus } = this.#options;
+    if (!bus.isReady()) throw unavailable('message bus unavailable');
+    let connection: Connecting | undefined;
+    let plan: ResumePlan<BusEvent>;
+    try {
+      connection = this.#connect(res, topics);
+      await connection.ready;
+      plan = await readResumePlan(bus, topics, after);
+    } catch (err) {
+      if (connection) this.remove(connection.subscriber);
+      log.warn({ err }, 'SSE subscribe or history failed');
+      throw unavailable('message bus unavailable');
+    }
+    const { subscriber } = connection;
+    // The peer left, or a drain began, while we waited for the bus.
+    if (subscriber.closed) throw unavailable('stream closed before it started');
+    return {
+      start: (headers, first) => {
+        subscriber.stream.open(headers, first);
+        // Batches still waiting for this turn's flush land in `held` first, so the
+        // replay below covers them and nothing older follows it live.
+        this.flush();
+        const replay = replayText(plan, after, subscriber.takeHeld(), log);
+        subscriber.goLive(replay.text, plan.floors);
+        if (replay.sent > 0) this.#options.metrics.messagesOut.inc(replay.sent);
+        if (expiresAt !== undefined) {
+          // A stream outlives no token: the client resumes with a new one and Last-Event-ID.
+          const cancel = atExpiry(expiresAt, () => {
+            subscriber.stream.end();
+            this.remove(subscriber);
+          });
+          res.once('close', cancel);
+        }
+        return replay.sent;
+      },
+    };
+  }
+
+  /**
+   * Registers a connection on its topics. The subscriber holds events until
+   * `goLive`; `ready` resolves once every topic's subscription is live.
+   */
+  #connect(res: ServerResponse, topics: readonly string[]): Connecting {
+    const stream = new SseStream(res, this.#streamOptions);
+    const subscriber = new Subscriber(stream, topics, this.#options.maxBufferedBytes);
+    (res as TaggedResponse)[SUBSCRIBER] = subscriber;
+    res.on('close', this.#release);
+    res.on('error', this.#release);
+
+    this.#subscribers.add(subscriber);
+    this.#options.metrics.connections.inc();
+    if (this.#heartbeat === undefined) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
+    }
+    const ready: Promise<void>[] = [];
+    try {
+      for (const topic of topics) ready.push(this.#join(topic, subscriber));
+    } catch (err) {
+      this.remove(subscriber);
+      throw err;
+    }
+    return { subscriber, ready: Promise.all(ready).then(() => undefined) };
+  }
+
+  /** Releases a subscriber's topics and timers; idempotent. Never touches its response. */
+  remove(subscriber: Subscriber): void {
+    if (!this.#subscribers.delete(subscriber)) return;
+    subscriber.markClosed();
+    this.#options.metrics.connections.dec();
+    for (const topic of subscriber.topics) {
+      const entry = this.#topics.get(topic);
+      if (!entry) continue;
+      entry.subscribers.delete(subscriber);
+      if (entry.subscribers.size === 0) {
+        this.#topics.delete(topic);
+        entry.subscription?.unsubscribe();
+      }
+    }
+    if (this.#subscribers.size === 0 && this.#heartbeat !== undefined) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+
+  /**
+   * Writes everything pending now (a starting stream calls it right before going live).
+   * A stream of one topic gets that topic's shared Buffer; a stream of several gets
+   * its topics' batches merged in id order, built once per combination of topics.
+   */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#dirty.length === 0) return;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    let written = 0;
+    const several = new Map<Subscriber, number[]>();
+    const batches = dirty.map((entry, index) => {
+      const batch = makeBatch(entry.events, entry.frames);
+      entry.events = [];
+      entry.frames = [];
+      for (const subscriber of entry.subscribers) {
+        if (subscriber.topics.length === 1) {
+          if (subscriber.deliver(batch)) written += batch.events.length;
+          continue;
+        }
+        const indexes = several.get(subscriber);
+        if (indexes) indexes.push(index);
+        else several.set(subscriber, [index]);
+      }
+      return batch;
+    });
+    const merged = new Map<string, Batch>();
+    for (const [subscriber, indexes] of several) {
+      let batch = indexes.length === 1 ? batches[indexes[0]!]! : undefined;
+      if (!batch) {
+        const key = indexes.join(',');
+        batch = merged.get(key);
+        if (!batch) {
+          batch = mergeBatches(indexes.map((i) => batches[i]!));
+          merged.set(key, batch);
+        }
+      }
+      if (subscriber.deliver(batch)) written += batch.events.length;
+    }
+    if (written === 0) return;
+    const { metrics } = this.#options;
+    metrics.messagesOut.inc(written);
+    const now = Date.now();
+    for (const batch of batches) {
+      for (const event of batch.events) metrics.deliverLatency.observe(Math.max(0, now - event.ts) / 1000);
+    }
+  }
+
+  /** Drain: ends every open stream (clients resume elsewhere with Last-Event-ID). */
+  endAll(): void {
+    this.flush();
+    for (const subscriber of [...this.#subscribers]) {
+      // A stream still being opened has no response head yet: `open` answers it 503.
+      if (subscriber.stream.opened) subscriber.stream.end();
+      this.remove(subscriber);
+    }
+  }
+
+  stats(): StreamHubStats {
+    let listeners = 0;
+    for (const entry of this.#topics.values()) listeners += entry.subscribers.size;
+    return {
+      streams: this.#subscribers.size,
+      topics: this.#topics.size,
+      listeners,
+      heartbeat: this.#heartbeat !== undefined,
+      time: this.#options.ticker.running,
+    };
+  }
+
+  #join(topic: string, subscriber: Subscriber): Promise<void> {
+    let entry = this.#topics.get(topic);
+    if (!entry) {
+      const created: TopicEntry = { subscribers: new Set(), events: [], frames: [] };
+      const source = topic === TIME_TOPIC ? this.#options.ticker : this.#options.bus;
+      created.subscription = source.subscribe(topic, (event) => this.#onEvent(created, event));
+      this.#topics.set(topic, created);
+      entry = created;
+    }
+    entry.subscribers.add(subscriber);
+    return entry.subscription!.ready;
+  }
+
+  #onEvent(entry: TopicEntry, event: BusEvent): void {
+    let frame: string;
+    try {
+      frame = encodeBusEvent(event);
+    } catch (err) {
+      // Only a publisher that skipped validation (another service on the same Redis) gets here.
+      this.#options.log.warn({ err, topic: event.topic, id: event.id }, 'unencodable event skipped');
+      this.#options.metrics.dropped.inc();
+      return;
+    }
+    if (entry.events.length === 0) this.#dirty.push(entry);
+    entry.events.push(event);
+    entry.frames.push(frame);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // setImmediate, not nextTick: publishes that arrive in the same poll phase (many
+      // POST /publish or Redis replies read together) share one write per socket.
+      setImmediate(() => {
+        if (this.#flushScheduled) this.flush();
+      });
+    }
+  }
+
+  #beat(): void {
+    for (const subscriber of this.#subscribers) subscriber.heartbeat(HEARTBEAT_BYTES, HEARTBEAT_CHUNKED);
+  }
+
+  #onSlow(subscriber: Subscriber): void {
+    this.#options.metrics.slowConsumersClosed.inc();
+    this.#options.metrics.dropped.inc();
+    this.#options.log.debug({ topics: subscriber.topics }, 'slow SSE consumer cut off');
+    this.remove(subscriber);
+  }
+}
