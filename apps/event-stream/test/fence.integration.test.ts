@@ -1,11 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { MemoryBus } from '@herald/bus';
-import { createMetrics } from '@herald/server-kit';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { readStreamConfig } from '../src/config.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 import { fastPaths } from '../src/node-private.js';
 
 /**
@@ -14,26 +10,16 @@ import { fastPaths } from '../src/node-private.js';
  * run on a real socket and fail when a fast path stops being taken.
  */
 
-let app: FastifyInstance;
-let bus: MemoryBus;
+let server: TestServer;
+let bus: TestServer['bus'];
 let port: number;
 
 beforeEach(async () => {
-  const config = readStreamConfig({ LOG_LEVEL: 'silent' });
-  bus = new MemoryBus({ historySize: config.historySize });
-  app = buildApp({
-    config,
-    bus,
-    metrics: createMetrics('event-stream', { defaultMetrics: false }),
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  port = (app.server.address() as { port: number }).port;
+  server = await startServer();
+  ({ bus, port } = server);
 });
 
-afterEach(async () => {
-  await app.close();
-  await bus.close();
-});
+afterEach(closeAll);
 
 /** Resolves with the body read so far once it contains `needle`. */
 function readUntil(stream: NodeJS.ReadableStream, needle: string): Promise<string> {

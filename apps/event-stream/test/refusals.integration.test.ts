@@ -1,34 +1,19 @@
 import { connect } from 'node:net';
-import { MemoryBus } from '@herald/bus';
-import { createMetrics } from '@herald/server-kit';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { readStreamConfig } from '../src/config.js';
+import { closeAll, startServer, type TestServer } from './stream.js';
 
 /** Refusals that Node itself makes, before Fastify routes, answer in the one error shape too. */
 
-let app: FastifyInstance;
-let bus: MemoryBus;
+let server: TestServer;
+let app: TestServer['app'];
 let port: number;
 
 beforeEach(async () => {
-  const config = readStreamConfig({ LOG_LEVEL: 'silent' });
-  bus = new MemoryBus({ historySize: config.historySize });
-  app = buildApp({
-    config,
-    bus,
-    metrics: createMetrics('event-stream', { defaultMetrics: false }),
-    httpTimeouts: { requestMs: 300, checkIntervalMs: 100 },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  port = (app.server.address() as { port: number }).port;
+  server = await startServer({}, (b) => b, { requestMs: 300, checkIntervalMs: 100 });
+  ({ app, port } = server);
 });
 
-afterEach(async () => {
-  await app.close();
-  await bus.close();
-});
+afterEach(closeAll);
 
 /** Sends `bytes`, then reads until the server closes the connection. */
 function exchange(bytes: string): Promise<string> {

@@ -2,7 +2,7 @@ import { MemoryBus, type Bus } from '@herald/bus';
 import { createMetrics, type Metrics } from '@herald/server-kit';
 import { listenInProcess, type InProcess } from '@herald/testkit';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { readStreamConfig } from '../src/config.js';
 
 export interface TestServer extends InProcess<FastifyInstance> {
@@ -11,6 +11,7 @@ export interface TestServer extends InProcess<FastifyInstance> {
   metrics: Metrics;
   /** http://127.0.0.1:<port> */
   url: string;
+  port: number;
 }
 
 /**
@@ -20,13 +21,14 @@ export interface TestServer extends InProcess<FastifyInstance> {
 export async function startServer(
   env: Record<string, string> = {},
   wrapBus: (bus: MemoryBus) => Bus = (bus) => bus,
+  httpTimeouts?: BuildAppOptions['httpTimeouts'],
 ): Promise<TestServer> {
   const config = readStreamConfig({ LOG_LEVEL: 'silent', ...env });
   const memoryBus = new MemoryBus({ historySize: config.historySize });
   const bus = wrapBus(memoryBus);
   const metrics = createMetrics('event-stream', { defaultMetrics: false });
-  const served = await listenInProcess(buildApp({ config, bus, metrics }), [bus]);
-  const server = { ...served, url: served.http, bus, memoryBus, metrics, close: () => served.close().finally(() => started.delete(server)) };
+  const served = await listenInProcess(buildApp({ config, bus, metrics, httpTimeouts }), [bus]);
+  const server = { ...served, url: served.http, port: Number(new URL(served.http).port), bus, memoryBus, metrics, close: () => served.close().finally(() => started.delete(server)) };
   started.add(server);
   return server;
 }

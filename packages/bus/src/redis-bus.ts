@@ -2,16 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { compareIds, isId } from '@herald/protocol';
 import type { Redis } from 'ioredis';
-import type {
-  Bus,
-  BusEvent,
-  BusOptions,
-  BusStatus,
-  History,
-  Listener,
-  PublishOptions,
-  Subscription,
-} from './bus.js';
+import type { Bus, BusEvent, BusOptions, BusStatus, History, Listener, PublishOptions, Subscription } from './bus.js';
 import {
   closeConnection,
   openConnection,

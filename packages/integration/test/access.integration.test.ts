@@ -1,20 +1,7 @@
+import { servicesOnRedis } from './on-redis.js';
 import type { ChatMessage } from '@herald/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  assertAppsBuilt,
-  ChatTestClient,
-  closeEverything,
-  deleteKeys,
-  postPublish,
-  REDIS_TEST_URL,
-  redisAvailable,
-  Service,
-  signHs256,
-  SseReader,
-  uniquePrefix,
-  upgradeStatus,
-  waitUntil,
-} from '@herald/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertAppsBuilt, ChatTestClient, postPublish, REDIS_TEST_URL, redisAvailable, Service, signHs256, SseReader, uniquePrefix, upgradeStatus, waitUntil } from '@herald/testkit';
 
 // The probes of the access-control issue, repeated on real processes sharing one
 // Redis: each is refused with its documented status or code, and the legitimate
@@ -27,19 +14,10 @@ const jwt = (claims: Record<string, unknown>) => signHs256({ exp: nowS() + 3600,
 const env = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix, AUTH_SECRET: SECRET, AUTH_AUDIENCE: 'herald', LOG_LEVEL: 'info', RATE_LIMIT: '0' };
 
 describe.skipIf(!up)('access control across both services on Redis', () => {
+  const services = servicesOnRedis(['chat-gateway', 'event-stream'], env, prefix);
   let gateway: Service;
   let stream: Service;
-
-  beforeAll(async () => {
-    assertAppsBuilt();
-    [gateway, stream] = await Promise.all([Service.start('chat-gateway', env), Service.start('event-stream', env)]);
-    await Promise.all([gateway.waitReady(), stream.waitReady()]);
-  });
-
-  afterAll(async () => {
-    await closeEverything();
-    if (up) await deleteKeys(prefix);
-  });
+  beforeAll(() => void ([gateway, stream] = services as [Service, Service]));
 
   const member = async (sub: string, rooms: string[]) => {
     const c = await ChatTestClient.connect(`${gateway.ws}/ws?token=${jwt({ sub, aud: 'herald', herald: { rooms } })}`);

@@ -1,7 +1,8 @@
+import { servicesOnRedis } from './on-redis.js';
 import type { ServerMessage } from '@herald/protocol';
 import { compareIds } from '@herald/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, ChatTestClient, closeEverything, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChatTestClient, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const prefix = uniquePrefix('chat');
@@ -9,19 +10,10 @@ const prefix = uniquePrefix('chat');
 const env = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix, PRESENCE_TTL_MS: '1500', RATE_LIMIT: '0' };
 
 describe.skipIf(!up)('two chat gateways on one Redis', () => {
+  const services = servicesOnRedis(['chat-gateway', 'chat-gateway'], env, prefix);
   let gw1: Service;
   let gw2: Service;
-
-  beforeAll(async () => {
-    assertAppsBuilt();
-    [gw1, gw2] = await Promise.all([Service.start('chat-gateway', env), Service.start('chat-gateway', env)]);
-    await Promise.all([gw1.waitReady(), gw2.waitReady()]);
-  });
-
-  afterAll(async () => {
-    await closeEverything();
-    if (up) await deleteKeys(prefix);
-  });
+  beforeAll(() => void ([gw1, gw2] = services as [Service, Service]));
 
   it('every member, on either instance, gets every message in one order with the same ids', async () => {
     const clients = await Promise.all([

@@ -1,6 +1,7 @@
+import { servicesOnRedis } from './on-redis.js';
 import { compareIds } from '@herald/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, closeEverything, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const prefix = uniquePrefix('sse');
@@ -17,19 +18,10 @@ async function publishAll(base: string, topic: string, values: unknown[]): Promi
 }
 
 describe.skipIf(!up)('two event-stream instances on one Redis', () => {
+  const services = servicesOnRedis(['event-stream', 'event-stream'], env, prefix);
   let a: Service;
   let b: Service;
-
-  beforeAll(async () => {
-    assertAppsBuilt();
-    [a, b] = await Promise.all([Service.start('event-stream', env), Service.start('event-stream', env)]);
-    await Promise.all([a.waitReady(), b.waitReady()]);
-  });
-
-  afterAll(async () => {
-    await closeEverything();
-    if (up) await deleteKeys(prefix);
-  });
+  beforeAll(() => void ([a, b] = services as [Service, Service]));
 
   it('a client resumes on B with the Last-Event-ID it had on A and gets exactly the missed events', async () => {
     const first = await SseReader.resume(`${a.http}/sse?topic=news&topic=sport`);
