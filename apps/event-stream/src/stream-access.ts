@@ -81,8 +81,9 @@ export class StreamAccess {
   /**
    * PUBLISH_TOKEN: the operator, every topic. Else with auth on: a JWT in
    * `Authorization: Bearer` whose `publish` covers the topics. With neither
-   * configured: loopback callers only, and not from a web page (an `Origin` not
-   * in CORS_ORIGINS is refused), so a page open on this machine cannot publish.
+   * configured: loopback callers only, and not from a web page of another origin
+   * (an `Origin` not in CORS_ORIGINS, or without a list not served from this
+   * machine, is refused), so a page from elsewhere open in a browser here cannot publish.
    */
   async publisher(request: FastifyRequest): Promise<Publisher> {
     const authorization = request.headers.authorization;
@@ -100,11 +101,32 @@ export class StreamAccess {
       throw forbidden('publishing is limited to loopback callers; set PUBLISH_TOKEN (or AUTH_SECRET) to publish remotely');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !(this.#corsOrigins ?? []).includes(origin)) {
+    if (origin !== undefined && !this.#pageMayPublish(origin)) {
       throw forbidden(`a publish from a web page (Origin ${JSON.stringify(origin)}) needs its origin in CORS_ORIGINS or a token`);
     }
     return { access: OPEN_ACCESS, from: SYSTEM_USER };
   }
+
+  /** Listed in CORS_ORIGINS; without a list, a page served from this machine. */
+  #pageMayPublish(origin: string): boolean {
+    if (this.#corsOrigins !== undefined) return this.#corsOrigins.includes(origin);
+    return isLoopbackOrigin(origin);
+  }
+}
+
+/**
+ * A page served from this machine itself (http://localhost:5173, the demo) is as
+ * trusted as any local process; a page from anywhere else is not, even open in a
+ * browser on this machine. A DNS-rebound name still sends its own name as Origin.
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  let host: string;
+  try {
+    host = new URL(origin).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**

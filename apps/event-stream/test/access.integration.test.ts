@@ -102,5 +102,16 @@ describe('publishing', () => {
     expect(page.status).toBe(403);
     expect(page.body).toMatchObject({ error: { code: 'forbidden' } });
     expect((await postPublish(server.url, { topic: 'news', data: 1 })).status).toBe(202);
+    // A page served from this machine (the demo) may; a file:// page (Origin null) may not.
+    expect((await postPublish(server.url, { topic: 'news', data: 2 }, { origin: 'http://localhost:5173' })).status).toBe(202);
+    expect((await postPublish(server.url, { topic: 'news', data: 3 }, { origin: 'http://127.0.0.1:8000' })).status).toBe(202);
+    expect((await postPublish(server.url, { topic: 'news', data: 4 }, { origin: 'null' })).status).toBe(403);
+    expect((await postPublish(server.url, { topic: 'news', data: 5 }, { origin: 'http://localhost.evil.example' })).status).toBe(403);
+  });
+
+  it('with CORS_ORIGINS, only the listed origins may publish from a page', async () => {
+    server = await startServer({ CORS_ORIGINS: 'https://app.example' });
+    expect((await postPublish(server.url, { topic: 'news', data: 1 }, { origin: 'https://app.example' })).status).toBe(202);
+    expect((await postPublish(server.url, { topic: 'news', data: 1 }, { origin: 'http://localhost:5173' })).status).toBe(403);
   });
 });
