@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Bus, BusEvent, Subscription } from '@herald/bus';
+import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
 import type { Metrics } from '@herald/server-kit';
 import { TIME_TOPIC, type ResumePlan } from '@herald/protocol';
 import { unavailable } from '@herald/server-kit';
@@ -124,6 +124,10 @@ export class StreamHub {
       plan = await readResumePlan(bus, topics, after);
     } catch (err) {
       if (connection) this.remove(connection.subscriber);
+      if (err instanceof TopicLimitError) {
+        this.#options.metrics.limitRefusals.inc({ limit: 'topics' });
+        throw unavailable(`this instance already serves its ${err.maxTopics} topics (MAX_TOPICS); retry later or on another instance`);
+      }
       log.warn({ err }, 'SSE subscribe or history failed');
       throw unavailable('message bus unavailable');
     }

@@ -115,3 +115,18 @@ describe('publishing', () => {
     expect((await postPublish(server.url, { topic: 'news', data: 1 }, { origin: 'http://localhost:5173' })).status).toBe(403);
   });
 });
+
+describe('limits', () => {
+  it('refuses a stream past MAX_TOPICS with a clear 503 and counts it; existing streams are untouched', async () => {
+    server = await startServer({ MAX_TOPICS: '2' });
+    const first = await sse('topic=a&topic=b');
+    expect(first.status).toBe(200);
+    const refused = await sse('topic=c');
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/MAX_TOPICS/) } });
+    expect((await server.metrics.limitRefusals.get()).values).toEqual([expect.objectContaining({ labels: { limit: 'topics' }, value: 1 })]);
+    await server.bus.publish('a', '{"still":"live"}');
+    await waitUntil(() => first.events.length === 1, { message: 'the live event' });
+    first.close();
+  });
+});

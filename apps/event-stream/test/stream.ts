@@ -24,7 +24,7 @@ export async function startServer(
   httpTimeouts?: BuildAppOptions['httpTimeouts'],
 ): Promise<TestServer> {
   const config = readStreamConfig({ LOG_LEVEL: 'silent', ...env });
-  const memoryBus = new MemoryBus({ historySize: config.historySize });
+  const memoryBus = new MemoryBus({ historySize: config.historySize, maxTopics: config.maxTopics });
   const bus = wrapBus(memoryBus);
   const metrics = createMetrics('event-stream', { defaultMetrics: false });
   const served = await listenInProcess(buildApp({ config, bus, metrics, httpTimeouts }), [bus]);

@@ -11,6 +11,8 @@ export interface Metrics {
   readonly messagesOut: Counter;
   readonly dropped: Counter;
   readonly slowConsumersClosed: Counter;
+  /** Requests refused by a limit, by limit name (`topics`, ...). */
+  readonly limitRefusals: Counter<'limit'>;
   /** Seconds from bus publish to the write to a subscriber's socket. */
   readonly deliverLatency: Histogram;
 }
@@ -27,6 +29,7 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     messagesOut: new Counter({ name: 'herald_messages_out_total', help: 'Messages written to client connections', registers }),
     dropped: new Counter({ name: 'herald_messages_dropped_total', help: 'Messages refused or not delivered (bad input, limits, closed peers)', registers }),
     slowConsumersClosed: new Counter({ name: 'herald_slow_consumers_closed_total', help: 'Connections closed because their unsent bytes passed MAX_BUFFERED_BYTES', registers }),
+    limitRefusals: new Counter({ name: 'herald_limit_refusals_total', help: 'Requests refused by a limit (label: which one)', labelNames: ['limit'], registers }),
     deliverLatency: new Histogram({
       name: 'herald_publish_deliver_latency_seconds',
       help: 'Time from bus publish to the write to a subscriber',
