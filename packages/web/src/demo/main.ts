@@ -4,9 +4,12 @@ import { mountChat } from './chat-panel.js';
 import { byId } from './dom.js';
 import { mountFeed } from './feed-panel.js';
 import { mountPublish } from './publish-panel.js';
-import { serviceUrls, settingsHref } from './settings.js';
+import { feedUrl, pageToken, serviceUrls, settingsHref } from './settings.js';
 
 const urls = serviceUrls(location.search, location.hostname);
+// ?token=: a JWT for both services (the chat join and the feed's private topics).
+const token = pageToken(location.search);
+if (token !== undefined) byId('chat-token', HTMLInputElement).value = token;
 
 const gatewayInput = byId('gateway-url', HTMLInputElement);
 const streamInput = byId('stream-url', HTMLInputElement);
@@ -25,7 +28,7 @@ byId('settings-form', HTMLFormElement).addEventListener('submit', (event) => {
 });
 
 const chat = mountChat(urls.gateway);
-const feed = mountFeed(urls.stream, [TIME_TOPIC]);
+const feed = mountFeed(feedUrl(urls.stream, token), [TIME_TOPIC]);
 mountPublish(urls.stream);
 
 const watchChatLine = byId('watch-chat-line', HTMLElement);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceUrls, settingsHref } from './settings.js';
+import { feedUrl, pageToken, serviceUrls, settingsHref } from './settings.js';
 
 describe('serviceUrls', () => {
   it('defaults to the standard ports on the page host', () => {
@@ -31,5 +31,19 @@ describe('settingsHref', () => {
     expect(url.searchParams.get('x')).toBe('1');
     expect(url.searchParams.get('gateway')).toBe('ws://a:1/ws');
     expect(url.searchParams.get('stream')).toBe('http://b:2');
+  });
+});
+
+describe('pageToken and feedUrl', () => {
+  it('reads ?token= trimmed, and nothing when absent or blank', () => {
+    expect(pageToken('?gateway=ws://a/ws&token=%20abc.def.ghi%20')).toBe('abc.def.ghi');
+    expect(pageToken('?token=')).toBeUndefined();
+    expect(pageToken('')).toBeUndefined();
+  });
+
+  it('puts the token on the /sse URL, and leaves the URL alone without one', () => {
+    expect(feedUrl('http://h:8088/', 'a.b.c')).toBe('http://h:8088/sse?token=a.b.c');
+    expect(feedUrl('https://e.example/sse', 'x&y')).toBe('https://e.example/sse?token=x%26y');
+    expect(feedUrl('http://h:8088/', undefined)).toBe('http://h:8088/');
   });
 });

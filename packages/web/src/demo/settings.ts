@@ -36,3 +36,21 @@ export function settingsHref(current: string, gateway: string, stream: string): 
   url.searchParams.set('stream', stream);
   return url.toString();
 }
+
+/** `?token=` of the page, trimmed; undefined when absent or blank. */
+export function pageToken(search: string): string | undefined {
+  const token = new URLSearchParams(search).get('token')?.trim();
+  return token ? token : undefined;
+}
+
+/**
+ * The feed's SSE URL: with a token, `/sse?token=…` (EventSource cannot send an
+ * Authorization header; the service reads ?token= and keeps it out of its logs).
+ */
+export function feedUrl(stream: string, token: string | undefined): string {
+  if (token === undefined) return stream;
+  const url = new URL(stream);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/sse';
+  url.searchParams.set('token', token);
+  return url.toString();
+}
