@@ -1,5 +1,6 @@
 import { CloseCodes, type Access, type User } from '@herald/protocol';
 import { WebSocket } from 'ws';
+import { atExpiry } from '@herald/server-kit';
 import { CloseCode } from './errors.js';
 import type { Grant } from './identity.js';
 import { FrameJoiner, type Outbox } from './outbox.js';
@@ -12,8 +13,6 @@ const PAUSE_AT = 32;
 const RESUME_AT = 8;
 const TEXT = { binary: false } as const;
 const RESOLVED: Promise<void> = Promise.resolve();
-/** setTimeout's longest delay (about 24.8 days); a later expiry re-arms on the way. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What every connection of one gateway shares (one object, not one per socket). */
 export interface ConnectionHooks {
@@ -50,7 +49,7 @@ export class Connection {
   access: Access;
   /** When the current token expires (ms); undefined with auth off. */
   exp: number | undefined;
-  #expiry: NodeJS.Timeout | undefined;
+  #cancelExpiry: (() => void) | undefined;
   readonly socket: WebSocket;
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   readonly seedMode: boolean;
@@ -73,11 +72,12 @@ export class Connection {
     this.user = options.grant.user;
     this.access = options.grant.access;
     this.exp = undefined;
-    this.expireAt(options.grant.exp);
     this.socket = options.socket;
     this.seedMode = options.seedMode;
     this.limiter = options.limiter;
     this.#hooks = options.hooks;
+    // Last: an expiry already due ends the connection at once, which needs the socket and hooks.
+    this.expireAt(options.grant.exp);
   }
 
   get ending(): boolean {
@@ -89,17 +89,11 @@ export class Connection {
    * client comes back with a new token and `since`, losing nothing).
    */
   expireAt(exp: number | undefined): void {
-    clearTimeout(this.#expiry);
-    this.#expiry = undefined;
+    this.#cancelExpiry?.();
+    this.#cancelExpiry = undefined;
     this.exp = exp;
     if (exp === undefined || this.#ending) return;
-    const arm = () => {
-      const left = exp - Date.now();
-      if (left <= 0) return this.end(CloseCodes.token_expired, 'token_expired');
-      this.#expiry = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-      this.#expiry.unref();
-    };
-    arm();
+    this.#cancelExpiry = atExpiry(exp, () => this.end(CloseCodes.token_expired, 'token_expired'));
   }
 
   /**
@@ -166,7 +160,7 @@ export class Connection {
     if (this.#ending) return;
     this.#flushNow();
     this.#ending = true;
-    clearTimeout(this.#expiry);
+    this.#cancelExpiry?.();
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }
@@ -176,7 +170,7 @@ export class Connection {
   /** The socket is closed (either side, or terminated). */
   closed(): void {
     this.#out = undefined;
-    clearTimeout(this.#expiry);
+    this.#cancelExpiry?.();
     if (this.#ending) return;
     this.#ending = true;
     this.#hooks.onEnd(this);

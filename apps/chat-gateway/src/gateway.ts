@@ -39,7 +39,9 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
   const { config, bus, metrics, drainGraceMs } = options;
   const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
-  const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth: GatewayAuth.from(config.auth) };
+  // One verifier for the upgrades and every refresh.
+  const auth = GatewayAuth.from(config.auth);
+  const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth };
   const connections = new ConnectionRegistry();
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
@@ -139,7 +141,6 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   });
 
   app.decorateRequest('chatIdentity', null);
-  const auth = GatewayAuth.from(config.auth);
   const upgradeRequired = async (_request: FastifyRequest, reply: FastifyReply) =>
     sendError(reply.header('upgrade', 'websocket'), 426, 'WebSocket endpoint: /ws (JSON protocol) or / (raw text, seed-compatible)');
 

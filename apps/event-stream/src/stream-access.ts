@@ -145,19 +145,3 @@ export function publishedData(topic: string, data: string, publisher: Publisher,
   }
   return encodeChatPayload(room, publisher.from, text, now);
 }
-
-/**
- * Ends `end` at `exp` (a stream outlives no token): re-armed past setTimeout's
- * ~24.8-day limit. Returns the cancel.
- */
-export function atExpiry(exp: number, end: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    const left = exp - Date.now();
-    if (left <= 0) return end();
-    timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
-    timer.unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
-}

@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
+import { atExpiry } from '@herald/server-kit';
 import type { Metrics } from '@herald/server-kit';
 import { TIME_TOPIC, type ResumePlan } from '@herald/protocol';
 import { unavailable } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent, HEARTBEAT_BYTES, HEARTBEAT_CHUNKED } from './frames.js';
 import { makeBatch, mergeBatches, type Batch } from './batch.js';
-import { atExpiry } from './stream-access.js';
 import { Subscriber } from './stream-subscriber.js';
 import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
 import { readResumePlan, replayText } from './stream-opening.js';

@@ -12,3 +12,4 @@ export * from './auth-config.js';
 export * from './token-verifier.js';
 export * from './token-source.js';
 export * from './secrets.js';
+export * from './expiry.js';
