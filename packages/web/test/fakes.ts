@@ -62,7 +62,10 @@ export class FakeEventSource implements EventSourceLike {
   onerror: ((event: never) => void) | null = null;
   readonly listeners = new Map<string, Array<(event: SourceMessageEvent) => void>>();
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly init?: { withCredentials?: boolean },
+  ) {
     FakeEventSource.instances.push(this);
   }
 

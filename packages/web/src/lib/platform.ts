@@ -22,7 +22,7 @@ export interface EventSourceLike {
   addEventListener(type: string, listener: (event: SourceMessageEvent) => void): void;
   close(): void;
 }
-export type EventSourceConstructor = new (url: string) => EventSourceLike;
+export type EventSourceConstructor = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike;
 
 /** What the clients read from a WebSocket `message` and `close` event. */
 export interface SocketMessageEvent {

@@ -61,7 +61,7 @@ export class ChatResume {
  * a fresh EventSource (after a hard failure): EventSource's own reconnects send the
  * Last-Event-ID header themselves.
  */
-export function streamUrl(base: string, topics: readonly string[], lastEventId?: string): string {
+export function streamUrl(base: string, topics: readonly string[], lastEventId?: string, token?: string): string {
   const url = new URL(base);
   // The origin alone (http://host:8088) means the service's /sse endpoint.
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/sse';
@@ -69,5 +69,8 @@ export function streamUrl(base: string, topics: readonly string[], lastEventId?:
   url.searchParams.delete('lastEventId');
   for (const topic of topics) url.searchParams.append('topic', topic);
   if (lastEventId !== undefined) url.searchParams.set('lastEventId', lastEventId);
+  // EventSource cannot send an Authorization header: the token travels as ?token=,
+  // which the service keeps out of its logs.
+  if (token !== undefined) url.searchParams.set('token', token);
   return url.toString();
 }

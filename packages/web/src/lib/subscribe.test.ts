@@ -86,4 +86,72 @@ describe('subscribe (fake EventSource)', () => {
     expect(events).toEqual([]);
     expect(states.at(-1)).toEqual({ state: 'closed' });
   });
+
+  it('sends a fixed token as ?token= and withCredentials to EventSource', () => {
+    subscribe('http://stream.test:8088/sse', ['user.alice'], {}, {
+      EventSource: FakeEventSource,
+      token: 'a.b.c',
+      withCredentials: true,
+    });
+    const source = FakeEventSource.last();
+    expect(source.url).toBe('http://stream.test:8088/sse?topic=user.alice&token=a.b.c');
+    expect(source.init).toEqual({ withCredentials: true });
+  });
+
+  it('with a token function, reopens a dropped stream itself with a fresh token and the last id', async () => {
+    let n = 0;
+    const states: ConnectionState[] = [];
+    const stop = subscribe('http://stream.test:8088', ['user.alice'], { state: (s) => states.push(s) }, {
+      EventSource: FakeEventSource,
+      backoff: { initialMs: 1_000, maxMs: 4_000, factor: 2 },
+      random: () => 0.5,
+      token: () => Promise.resolve(`token-${++n}`),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    const first = FakeEventSource.last();
+    expect(first.url).toBe('http://stream.test:8088/sse?topic=user.alice&token=token-1');
+    first.open();
+    first.dispatch('message', '{}', '9-1');
+    // The service ends the stream at exp: EventSource would retry with token-1.
+    first.fail(false);
+    expect(first.closed).toBe(true);
+    expect(states.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1, delayMs: 500 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(FakeEventSource.last().url).toBe('http://stream.test:8088/sse?topic=user.alice&lastEventId=9-1&token=token-2');
+    stop();
+  });
+
+  it('reports a failing token function and retries it after a backoff delay', async () => {
+    const errors: Error[] = [];
+    let calls = 0;
+    const stop = subscribe('http://stream.test:8088', ['user.alice'], { error: (e) => errors.push(e) }, {
+      EventSource: FakeEventSource,
+      backoff: { initialMs: 1_000, maxMs: 4_000, factor: 2 },
+      random: () => 0.5,
+      token: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('auth server down');
+        return 'ok.token';
+      },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(errors.map((e) => e.message)).toEqual(['the token function failed: Error: auth server down']);
+    expect(FakeEventSource.instances).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeEventSource.last().url).toBe('http://stream.test:8088/sse?topic=user.alice&token=ok.token');
+    stop();
+  });
+
+  it('opens nothing when unsubscribed while the token function is pending', async () => {
+    let release: (token: string) => void = () => undefined;
+    const stop = subscribe('http://stream.test:8088', ['user.alice'], {}, {
+      EventSource: FakeEventSource,
+      token: () => new Promise<string>((resolve) => (release = resolve)),
+    });
+    stop();
+    release('late.token');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeEventSource.instances).toHaveLength(0);
+  });
 });

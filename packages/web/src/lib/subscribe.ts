@@ -30,6 +30,8 @@ export interface StreamHandlers {
   /** History no longer reached the resume point: events in between were missed. */
   reset?(event: StreamEvent): void;
   state?(state: ConnectionState): void;
+  /** The token function failed; the subscription retries after a backoff delay. */
+  error?(error: Error): void;
 }
 
 export interface SubscribeOptions extends ReconnectOptions {
@@ -39,6 +41,15 @@ export interface SubscribeOptions extends ReconnectOptions {
   events?: readonly string[];
   /** Start after this id (the first connect sends it as ?lastEventId=). */
   lastEventId?: string;
+  /**
+   * JWT for topics that are not public, sent as `?token=`. A function is asked again
+   * before every new EventSource; with one, a dropped stream (the service ends it at
+   * the token's `exp`) is reopened by this client with a fresh token and
+   * `?lastEventId=`, not by EventSource's own retry, which would resend the old token.
+   */
+  token?: string | (() => string | Promise<string>);
+  /** Send cookies cross-origin (a token in the service's AUTH_COOKIE): EventSource's withCredentials. */
+  withCredentials?: boolean;
 }
 
 /**
@@ -64,6 +75,10 @@ export function subscribe(
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stableTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const tokenFn = typeof options.token === 'function' ? options.token : undefined;
+  const fixedToken = typeof options.token === 'string' ? options.token : undefined;
+  const init = options.withCredentials ? { withCredentials: true } : undefined;
+
   const setState = (state: ConnectionState) => handlers.state?.(state);
 
   const toEvent = (e: SourceMessageEvent): StreamEvent => {
@@ -77,9 +92,35 @@ export function subscribe(
     return { id: e.lastEventId || undefined, topic: topics.length === 1 ? topics[0] : undefined, event: e.type, data };
   };
 
+  const retryLater = () => {
+    const attempt = backoff.attempt + 1;
+    const delayMs = backoff.next();
+    setState({ state: 'reconnecting', attempt, delayMs, at: Date.now() + delayMs });
+    retryTimer = setTimeout(() => {
+      if (!stopped) open();
+    }, delayMs);
+  };
+
   const open = () => {
     setState({ state: 'connecting', attempt: backoff.attempt });
-    const es = new EventSourceImpl(streamUrl(url, topics, lastId));
+    if (tokenFn === undefined) return openWith(fixedToken);
+    Promise.resolve()
+      .then(tokenFn)
+      .then(
+        (token) => {
+          if (!stopped && source === null) openWith(token);
+        },
+        (err: unknown) => {
+          if (stopped) return;
+          handlers.error?.(new Error(`the token function failed: ${String(err)}`));
+          retryLater();
+        },
+      );
+  };
+
+  const openWith = (token: string | undefined) => {
+    const target = streamUrl(url, topics, lastId, token);
+    const es = init ? new EventSourceImpl(target, init) : new EventSourceImpl(target);
     source = es;
     es.onopen = () => {
       if (es !== source) return;
@@ -90,27 +131,27 @@ export function subscribe(
     es.onerror = () => {
       if (es !== source) return;
       clearTimeout(stableTimer);
-      if (es.readyState !== ES_CLOSED) {
+      if (es.readyState !== ES_CLOSED && tokenFn === undefined) {
         // EventSource retries by itself, sending Last-Event-ID.
         setState({ state: 'reconnecting', attempt: backoff.attempt + 1 });
         return;
       }
       es.close();
       source = null;
-      const attempt = backoff.attempt + 1;
-      const delayMs = backoff.next();
-      setState({ state: 'reconnecting', attempt, delayMs, at: Date.now() + delayMs });
-      retryTimer = setTimeout(() => {
-        if (!stopped) open();
-      }, delayMs);
+      retryLater();
     };
     for (const name of names) {
       es.addEventListener(name, (e: SourceMessageEvent) => {
-        if (es === source) handlers.event?.(toEvent(e));
+        // toEvent records the id even when no handler listens (`?.()` would skip it).
+        if (es !== source) return;
+        const event = toEvent(e);
+        handlers.event?.(event);
       });
     }
     es.addEventListener(RESET_EVENT, (e: SourceMessageEvent) => {
-      if (es === source) handlers.reset?.(toEvent(e));
+      if (es !== source) return;
+      const event = toEvent(e);
+      handlers.reset?.(event);
     });
   };
 
