@@ -1,4 +1,5 @@
 import { readAuthConfig, readCommonConfig, readInt, type AuthConfig, type CommonConfig } from '@herald/server-kit';
+import { readPusherConfig, type PusherConfig } from './pusher/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -9,6 +10,8 @@ export interface GatewayConfig extends CommonConfig {
   rateLimit: number;
   /** Messages returned by a join without `since`. */
   historyOnJoin: number;
+  /** Pusher Channels compatibility (`/app/{key}`, `/apps/{id}/...`); off without apps. */
+  pusher: PusherConfig;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -25,5 +28,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     auth: readAuthConfig(env),
     rateLimit: readInt(env, 'RATE_LIMIT', GATEWAY_DEFAULTS.RATE_LIMIT, 0, 1_000_000),
     historyOnJoin: readInt(env, 'HISTORY_ON_JOIN', GATEWAY_DEFAULTS.HISTORY_ON_JOIN, 0, 100_000),
+    pusher: readPusherConfig(env),
   };
 }

@@ -1,0 +1,38 @@
+import { ConfigError } from '@herald/server-kit';
+import { describe, expect, it } from 'vitest';
+import { PUSHER_DEFAULTS, readPusherConfig } from './config.js';
+
+describe('readPusherConfig', () => {
+  it('is off when no Pusher variable is set', () => {
+    const config = readPusherConfig({});
+    expect(config.apps).toBeUndefined();
+    expect(config.activityTimeoutSeconds).toBe(PUSHER_DEFAULTS.PUSHER_ACTIVITY_TIMEOUT);
+  });
+
+  it('reads one app from PUSHER_APP_ID/KEY/SECRET', () => {
+    const config = readPusherConfig({ PUSHER_APP_ID: '42', PUSHER_APP_KEY: 'key-1', PUSHER_APP_SECRET: 'secret-123' });
+    expect(config.apps?.byKey('key-1')).toEqual({ id: '42', key: 'key-1', secret: 'secret-123' });
+  });
+
+  it('reads several apps from PUSHER_APPS', () => {
+    const list = [
+      { id: 1, key: 'a', secret: 'secret-aaa' },
+      { id: 'b', key: 'b', secret: 'secret-bbb' },
+    ];
+    const config = readPusherConfig({ PUSHER_APPS: JSON.stringify(list) });
+    expect(config.apps?.byId('1')?.key).toBe('a');
+    expect(config.apps?.size).toBe(2);
+  });
+
+  it.each([
+    [{ PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'k' }, /^PUSHER_APP_SECRET: is required/],
+    [{ PUSHER_APPS: '[' }, /^PUSHER_APPS: is not valid JSON/],
+    [{ PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'k', PUSHER_APP_SECRET: 'short' }, /^PUSHER_APP_SECRET: must be at least/],
+    [{ PUSHER_ACTIVITY_TIMEOUT: '0' }, /^PUSHER_ACTIVITY_TIMEOUT: must be between/],
+    [{ PUSHER_PONG_TIMEOUT_MS: 'x' }, /^PUSHER_PONG_TIMEOUT_MS: must be a whole number/],
+  ])('a bad value is a one-line ConfigError naming the variable (%j)', (env, pattern) => {
+    const read = () => readPusherConfig(env);
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(pattern);
+  });
+});
