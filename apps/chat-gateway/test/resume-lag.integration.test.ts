@@ -29,6 +29,9 @@ class LaggingBus implements Bus {
   history(topic: string, after?: string, limit?: number) {
     return this.inner.history(topic, after, limit);
   }
+  newestId() {
+    return this.inner.newestId();
+  }
 
   isReady() {
     return this.inner.isReady();

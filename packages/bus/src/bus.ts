@@ -81,6 +81,12 @@ export interface Bus {
    * or, without `after`, the newest `limit` events.
    */
   history(topic: string, after?: string, limit?: number): Promise<History>;
+  /**
+   * The newest id this bus has issued, on any topic (undefined before the first
+   * publish). Read after a subscription is ready, it splits a resume in two: every
+   * event above it will arrive live, every one at or below it is in history.
+   */
+  newestId(): Promise<string | undefined>;
   /** Whether the bus can publish right now (the Redis connection is up). */
   isReady(): boolean;
   onStatus(listener: Listener<BusStatus>): () => void;

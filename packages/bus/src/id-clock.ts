@@ -10,6 +10,11 @@ export class IdClock {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** The newest id issued, if any. */
+  last(): string | undefined {
+    return this.#ms === 0 ? undefined : formatId(this.#ms, this.#seq);
+  }
+
   next(): string {
     const now = this.now();
     if (now > this.#ms) {

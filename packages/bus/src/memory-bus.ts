@@ -13,7 +13,7 @@ import type {
 } from './bus.js';
 import { IdClock } from './id-clock.js';
 import { ListenerMap } from './listeners.js';
-import { sweepIntervalMs, topicLimits, TopicLimitError } from './topic-limits.js';
+import { missingTopicCovered, sweepIntervalMs, topicLimits, TopicLimitError } from './topic-limits.js';
 
 const READY: Promise<void> = Promise.resolve();
 
@@ -126,7 +126,7 @@ export class MemoryBus implements Bus {
     if (after === undefined) {
       return { events: log && limit > 0 ? log.events.slice(-limit) : [], covered: true };
     }
-    if (!log) return { events: [], covered: true };
+    if (!log) return { events: [], covered: missingTopicCovered(after, this.#ttlMs) };
     const covered = log.trimmedUpTo === undefined || compareIds(after, log.trimmedUpTo) >= 0;
     // Ids only grow, so the first newer event is found by binary search.
     let lo = 0;
@@ -137,6 +137,10 @@ export class MemoryBus implements Bus {
       else hi = mid;
     }
     return { events: log.events.slice(lo, lo + limit), covered };
+  }
+
+  async newestId(): Promise<string | undefined> {
+    return this.#clock.last();
   }
 
   isReady(): boolean {

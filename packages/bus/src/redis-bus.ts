@@ -17,7 +17,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisPresence } from './redis-presence.js';
 import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
-import { topicLimits } from './topic-limits.js';
+import { missingTopicCovered, topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */
@@ -193,9 +193,22 @@ export class RedisBus implements Bus {
     if (!range || range[0]) throw range?.[0] ?? new BusUnavailableError('redis history read failed');
     // XINFO fails only when the stream does not exist: nothing was ever trimmed.
     const maxDeleted = info && !info[0] ? xinfoField(info[1], 'max-deleted-entry-id') : undefined;
-    const covered = typeof maxDeleted !== 'string' || !isId(maxDeleted) || compareIds(after, maxDeleted) >= 0;
+    const exists = Boolean(info && !info[0]);
+    const covered = exists
+      ? typeof maxDeleted !== 'string' || !isId(maxDeleted) || compareIds(after, maxDeleted) >= 0
+      : missingTopicCovered(after, this.#topicTtlMs);
     const events = count === 0 ? [] : toBusEvents(topic, range[1] as RawEntry[]);
     return { events, covered };
+  }
+
+  async newestId(): Promise<string | undefined> {
+    let id: string | null;
+    try {
+      id = await this.#command('newest id').get(this.#keys.lastId);
+    } catch (err) {
+      throw new BusUnavailableError(`redis read failed: ${describeError(err)}`, { cause: err });
+    }
+    return id ?? undefined;
   }
 
   isReady(): boolean {

@@ -1,3 +1,5 @@
+import { parseId } from '@herald/protocol';
+
 /**
  * Limits on topics, the same for every bus, so one client cannot make an instance
  * hold (or read) without bound: idle topics are forgotten after `topicTtlMs`, and an
@@ -50,4 +52,19 @@ export function topicLimits(o: TopicLimitOptions): Required<TopicLimitOptions> {
  */
 export function sweepIntervalMs(topicTtlMs: number, capMs = Infinity): number {
   return Math.max(5, Math.min(Math.floor(topicTtlMs / 4), capMs));
+}
+
+/**
+ * Whether a resume after `after` is exact for a topic that does not exist (now).
+ * A topic expires `topicTtlMs` after its last publish at the earliest, so if it had
+ * any event after `after` (published at or after `after`'s time), it cannot have
+ * expired before `after` + TTL: a missing topic is then truly empty past `after`.
+ * Later than that, it may have been forgotten with events the client never got, so
+ * the answer is "not covered" (`reset` / `recovered:false`): conservative, never
+ * silently wrong, and no tombstone kept per forgotten topic. Ids carry their
+ * millisecond, and every bus issues them from a clock close to this one.
+ */
+export function missingTopicCovered(after: string, topicTtlMs: number, now = Date.now()): boolean {
+  const parsed = parseId(after);
+  return parsed !== undefined && now - parsed.ms < topicTtlMs;
 }

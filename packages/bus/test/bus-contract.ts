@@ -135,6 +135,23 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
       expect(unknownTopic).toEqual({ events: [], covered: true });
     });
 
+    it('newestId is the newest id issued on any topic', async () => {
+      expect(await bus.newestId()).toBeUndefined();
+      await bus.publish('n.a', '1');
+      const b = await bus.publish('n.b', '2');
+      expect(await bus.newestId()).toBe(b.id);
+    });
+
+    it('a missing topic covers a recent id, not one older than the topic TTL (it may have expired)', async () => {
+      const b = await make(100, { topicTtlMs: 60_000 });
+      const recent = await b.publish('m.other', '1');
+      expect(await b.history('m.never', recent.id)).toEqual({ events: [], covered: true });
+      const old = `${Date.now() - 120_000}-0`;
+      expect(await b.history('m.never', old)).toEqual({ events: [], covered: false });
+      // An existing topic still answers from its own trim state.
+      expect((await b.history('m.other', old)).covered).toBe(true);
+    });
+
     it('history after an id taken from another topic is exact (one id space)', async () => {
       const a1 = await bus.publish('x.a', 'a1');
       const b1 = await bus.publish('x.b', 'b1');
@@ -181,13 +198,16 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
 
       it('forgets a topic idle for topicTtlMs, never one that has a subscriber', async () => {
         const b = await make(100, { topicTtlMs: TTL });
-        await b.publish('ttl.idle', '"idle"');
+        const idle = await b.publish('ttl.idle', '"idle"');
+        const before = `${idle.ts - 1}-0`;
         const kept = b.subscribe('ttl.kept', () => {});
         await kept.ready;
         await b.publish('ttl.kept', '"kept"');
         // Well past the TTL, with the subscriber there the whole time.
         await sleep(2.5 * TTL);
         expect(await b.history('ttl.idle')).toEqual({ events: [], covered: true });
+        // A resume from before the forgotten event is told it missed something.
+        expect(await b.history('ttl.idle', before)).toEqual({ events: [], covered: false });
         expect((await b.history('ttl.kept')).events.map((e) => e.data)).toEqual(['"kept"']);
         // The TTL counts from the last subscriber gone.
         kept.unsubscribe();
