@@ -80,6 +80,7 @@ describe('ops endpoints', () => {
       history: async () => {
         throw new Error('history failed');
       },
+      newestId: () => inner.newestId(),
       isReady: () => inner.isReady(),
       onStatus: (listener) => inner.onStatus(listener),
       close: () => inner.close(),

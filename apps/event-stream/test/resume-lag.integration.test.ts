@@ -21,6 +21,7 @@ function laggingBus(inner: MemoryBus): Bus & { hold: boolean; release(): void } 
     subscribe: (topic: string, listener: Listener<BusEvent>) =>
       inner.subscribe(topic, (event) => (bus.hold ? held.push(() => listener(event)) : listener(event))),
     history: (topic: string, after?: string, limit?: number) => inner.history(topic, after, limit),
+    newestId: () => inner.newestId(),
     isReady: () => inner.isReady(),
     onStatus: (listener: Listener<'ready' | 'down'>) => inner.onStatus(listener),
     close: () => inner.close(),

@@ -35,6 +35,7 @@ function slowBus(inner: MemoryBus, snapshot: 'before' | 'after'): Bus {
       if (snapshot === 'before') await sleep(40);
       return history;
     },
+    newestId: () => inner.newestId(),
     isReady: () => inner.isReady(),
     onStatus: (listener) => inner.onStatus(listener),
     close: () => inner.close(),
