@@ -127,3 +127,118 @@ export function withHeld<E extends Positioned>(plan: ResumePlan<E>, held: readon
   if (fresh.length === 0) return [...plan.replay];
   return [...plan.replay, ...fresh].sort(byId);
 }
+
+/** Reads up to `limit` events of `topic` after `after`, oldest first (a bus's history). */
+export type PageReader<E extends Positioned> = (topic: string, after: string, limit: number) => Promise<TopicHistory<E>>;
+
+export interface ReplayPagerOptions<E extends Positioned> {
+  /** The newest id the client has. */
+  readonly after: string;
+  /** The topics that keep history (not `time`). */
+  readonly topics: readonly string[];
+  /**
+   * The bus's newest id, read once every subscription was ready (undefined: nothing
+   * was ever published). Events above it arrive live; the replay stops at it.
+   */
+  readonly upTo: string | undefined;
+  readonly read: PageReader<E>;
+  /** Events per page over all topics: what the transport holds at once. */
+  readonly pageSize: number;
+}
+
+export interface ReplayPage<E extends Positioned> {
+  /** Topics found trimmed (or forgotten) past what the client has: tell it before `events`. */
+  readonly reset: readonly string[];
+  /** The next events, in id order across topics. */
+  readonly events: readonly E[];
+}
+
+interface Cursor<E extends Positioned> {
+  readonly topic: string;
+  /** The newest id read from this topic. */
+  after: string;
+  page: readonly E[];
+  /** Next unread index in `page`. */
+  at: number;
+  exhausted: boolean;
+}
+
+/**
+ * A resume read in pages, never whole, so a transport holds one page per client
+ * however much history it asks for, and writes the next page only once the last
+ * one drained. Exact like `planResume`:
+ * - the replay is cut at `upTo`: everything at or below it is in history, everything
+ *   above arrives live (held until `done`), so the two never overlap or leave a gap,
+ *   and `floors` (every topic at `upTo`) drops live duplicates;
+ * - several topics are merged in id order, reading each topic's next page only when
+ *   its last one is used up;
+ * - a topic trimmed while it is being paged is reported in that page's `reset`.
+ */
+export class ReplayPager<E extends Positioned> {
+  readonly #cursors: Cursor<E>[];
+  readonly #upTo: string | undefined;
+  readonly #read: PageReader<E>;
+  readonly #pageSize: number;
+  readonly #perTopic: number;
+  /** What the client has per topic once the replay is done; live events at or below are duplicates. */
+  readonly floors: LiveFloors;
+
+  constructor({ after, topics, upTo, read, pageSize }: ReplayPagerOptions<E>) {
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+    // At or past the bus's newest id there is nothing to replay (a made-up id included).
+    const nothing = upTo === undefined || compareIds(after, upTo) >= 0;
+    this.#cursors = topics.map((topic) => ({ topic, after, page: [], at: 0, exhausted: nothing }));
+    this.#upTo = upTo;
+    this.#read = read;
+    this.#pageSize = pageSize;
+    this.#perTopic = Math.max(1, Math.floor(pageSize / Math.max(1, topics.length)));
+    this.floors = new LiveFloors(upTo === undefined ? [] : topics.map((topic): [string, string] => [topic, upTo]));
+  }
+
+  /** True once every page was handed out. */
+  get done(): boolean {
+    return this.#cursors.every((c) => c.exhausted && c.at === c.page.length);
+  }
+
+  /** The next page: empty events only when `done` (or when only resets were found). */
+  async next(): Promise<ReplayPage<E>> {
+    const reset: string[] = [];
+    const events: E[] = [];
+    while (events.length < this.#pageSize) {
+      const empty = this.#cursors.filter((c) => c.at === c.page.length && !c.exhausted);
+      if (empty.length > 0) {
+        // A topic's next event is unknown until read: stop here rather than hold two pages.
+        if (events.length > 0) break;
+        await Promise.all(empty.map((c) => this.#fill(c, reset)));
+        continue;
+      }
+      let min: Cursor<E> | undefined;
+      for (const c of this.#cursors) {
+        if (c.at < c.page.length && (!min || compareIds(c.page[c.at]!.id, min.page[min.at]!.id) < 0)) min = c;
+      }
+      if (!min) break;
+      events.push(min.page[min.at]!);
+      min.at += 1;
+    }
+    return { reset, events };
+  }
+
+  async #fill(cursor: Cursor<E>, reset: string[]): Promise<void> {
+    const history = await this.#read(cursor.topic, cursor.after, this.#perTopic);
+    if (!history.covered) reset.push(cursor.topic);
+    const upTo = this.#upTo!;
+    let end = 0;
+    while (end < history.events.length && compareIds(history.events[end]!.id, upTo) <= 0) end += 1;
+    cursor.page = end === history.events.length ? history.events : history.events.slice(0, end);
+    cursor.at = 0;
+    cursor.exhausted = end < history.events.length || history.events.length < this.#perTopic;
+    const last = history.events[end - 1];
+    if (last) cursor.after = last.id;
+  }
+}
+
+/** Held live events the client lacks once a paged replay is done, in id order (advances `floors`). */
+export function freshHeld<E extends Positioned>(floors: LiveFloors, held: readonly E[]): E[] {
+  const fresh = held.filter((event) => floors.admit(event.topic, event.id));
+  return fresh.length > 1 ? fresh.sort(byId) : fresh;
+}
