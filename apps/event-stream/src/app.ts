@@ -11,6 +11,7 @@ import {
 } from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
+import { replayPageSize } from './stream-replay.js';
 import { StreamHub } from './stream-hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
@@ -70,6 +71,7 @@ export function buildApp({
     metrics,
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    replayPageSize: replayPageSize(config.maxBufferedBytes, config.maxMessageBytes),
     log: app.log,
   });
   app.decorate('sseHub', hub);

@@ -37,9 +37,9 @@ export async function sseRoute(app: FastifyInstance, { hub, retryMs, access }: S
     reply.hijack();
     // A hijacked reply skips Fastify's onSend, so the CORS headers @fastify/cors set
     // on `reply` in onRequest are carried over by hand.
-    const replayed = stream.start({ ...reply.getHeaders(), ...SSE_HEADERS }, retryLine);
+    stream.start({ ...reply.getHeaders(), ...SSE_HEADERS }, retryLine);
     releaseFastifyListeners(reply.raw);
-    request.log.debug({ topics, lastEventId, replayed }, 'SSE stream open');
+    request.log.debug({ topics, lastEventId }, 'SSE stream open');
   }
 
   // No HEAD twin: a HEAD request would register a stream that can never carry a body.

@@ -79,6 +79,28 @@ export class SseStream {
     return true;
   }
 
+  /** True when the socket has more waiting than it wants (the last write returned false). */
+  get needsDrain(): boolean {
+    return this.#res.writableNeedDrain;
+  }
+
+  /** Resolves true once what was written has drained, false if the stream closed first. */
+  drained(): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    if (!this.#res.writableNeedDrain) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        this.#res.off('drain', onDrain);
+        this.#res.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      this.#res.on('drain', onDrain);
+      this.#res.on('close', onClose);
+    });
+  }
+
   /** Drops a peer that cannot keep up. */
   cutOff(): void {
     if (this.ended) return;

@@ -2,14 +2,14 @@ import type { ServerResponse } from 'node:http';
 import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
 import { atExpiry } from '@herald/server-kit';
 import type { Metrics } from '@herald/server-kit';
-import { TIME_TOPIC, type ResumePlan } from '@herald/protocol';
+import { freshHeld, LiveFloors, TIME_TOPIC } from '@herald/protocol';
 import { unavailable } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent, HEARTBEAT_BYTES, HEARTBEAT_CHUNKED } from './frames.js';
 import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { Subscriber } from './stream-subscriber.js';
 import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
-import { readResumePlan, replayText } from './stream-opening.js';
+import { openReplay, pageText, type OpenedReplay } from './stream-replay.js';
 import type { TimeTicker } from './time-ticker.js';
 
 export interface StreamHubOptions {
@@ -18,6 +18,8 @@ export interface StreamHubOptions {
   metrics: Metrics;
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /** Events per replay page (stream-replay.ts replayPageSize). */
+  replayPageSize: number;
   log: FastifyBaseLogger;
 }
 
@@ -42,14 +44,14 @@ export interface OpenRequest {
   expiresAt?: number | undefined;
 }
 
-/** A stream subscribed and planned, whose response head has not gone out yet. */
+/** A stream subscribed, with its replay's first page read, whose response head has not gone out yet. */
 export interface PendingStream {
   /**
-   * Sends the head with `first`, then the replay, and goes live. Call it at once
-   * (same turn) after the route has taken the response over. Returns the number
-   * of events replayed.
+   * Sends the head with `first`, then the replay page by page (each once the last
+   * drained), and goes live. Call it at once (same turn) after the route has taken
+   * the response over.
    */
-  start(headers: Headers, first: string): number;
+  start(headers: Headers, first: string): void;
 }
 
 interface Connecting {
@@ -65,6 +67,9 @@ interface TopicEntry {
   events: BusEvent[];
   frames: string[];
 }
+
+/** A fresh stream's floors: none, every event is new (never mutated: nothing to admit past). */
+const NO_FLOORS = new LiveFloors();
 
 const SUBSCRIBER = Symbol('herald.subscriber');
 type TaggedResponse = ServerResponse & { [SUBSCRIBER]?: Subscriber };
@@ -117,11 +122,11 @@ export class StreamHub {
     const { bus } = this.#options;
     if (!bus.isReady()) throw unavailable('message bus unavailable');
     let connection: Connecting | undefined;
-    let plan: ResumePlan<BusEvent>;
+    let replay: OpenedReplay | undefined;
     try {
       connection = this.#connect(res, topics);
       await connection.ready;
-      plan = await readResumePlan(bus, topics, after);
+      if (after !== undefined) replay = await openReplay(bus, topics, after, this.#options.replayPageSize);
     } catch (err) {
       if (connection) this.remove(connection.subscriber);
       if (err instanceof TopicLimitError) {
@@ -137,12 +142,6 @@ export class StreamHub {
     return {
       start: (headers, first) => {
         subscriber.stream.open(headers, first);
-        // Batches still waiting for this turn's flush land in `held` first, so the
-        // replay below covers them and nothing older follows it live.
-        this.flush();
-        const replay = replayText(plan, after, subscriber.takeHeld(), log);
-        subscriber.goLive(replay.text, plan.floors);
-        if (replay.sent > 0) this.#options.metrics.messagesOut.inc(replay.sent);
         if (expiresAt !== undefined) {
           // A stream outlives no token: the client resumes with a new one and Last-Event-ID.
           const cancel = atExpiry(expiresAt, () => {
@@ -151,9 +150,55 @@ export class StreamHub {
           });
           res.once('close', cancel);
         }
-        return replay.sent;
+        if (replay === undefined) return this.#goLive(subscriber, NO_FLOORS, '', log);
+        void this.#replay(subscriber, replay, after!, log);
       },
     };
+  }
+
+  /**
+   * Writes the replay page by page, reading the next page only once the socket
+   * drained, then what was held meanwhile, and goes live. A bus failure mid-replay
+   * ends the stream: the client resumes from the last event it got, still exactly.
+   */
+  async #replay(subscriber: Subscriber, { pager, first }: OpenedReplay, after: string, log: FastifyBaseLogger): Promise<void> {
+    const { metrics } = this.#options;
+    let page = first;
+    let lastEventId = after;
+    let replayed = 0;
+    for (;;) {
+      const text = pageText(page.events, page.reset, lastEventId, log);
+      lastEventId = text.lastEventId;
+      if (text.bytes.length > 0 && !subscriber.stream.write(text.bytes)) return;
+      if (text.sent > 0) metrics.messagesOut.inc(text.sent);
+      replayed += text.sent;
+      if (pager.done) break;
+      if (!(await subscriber.stream.drained()) || subscriber.closed) return;
+      try {
+        page = await pager.next();
+      } catch (err) {
+        log.warn({ err, lastEventId }, 'SSE replay read failed: stream ended, the client resumes from its last event');
+        subscriber.stream.end();
+        this.remove(subscriber);
+        return;
+      }
+      if (subscriber.closed) return;
+    }
+    const held = this.#goLive(subscriber, pager.floors, lastEventId, log);
+    log.debug({ replayed, held }, 'SSE replay done');
+  }
+
+  /**
+   * Writes what was held meanwhile (merged across topics, without what the client
+   * has) and switches to live delivery. Batches still waiting for this turn's flush
+   * land in `held` first, so nothing older follows live. Returns the events written.
+   */
+  #goLive(subscriber: Subscriber, floors: LiveFloors, lastEventId: string, log: FastifyBaseLogger): number {
+    this.flush();
+    const held = pageText(freshHeld(floors, subscriber.takeHeld()), [], lastEventId, log);
+    if (held.sent > 0) this.#options.metrics.messagesOut.inc(held.sent);
+    subscriber.goLive(held.bytes, floors);
+    return held.sent;
   }
 
   /**

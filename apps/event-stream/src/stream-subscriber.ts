@@ -55,7 +55,7 @@ export class Subscriber {
    * at or below a topic's floor are dropped: this instance's bus reader may still
    * be delivering events the client already has.
    */
-  goLive(replay: string, floors: LiveFloors): void {
+  goLive(replay: Buffer, floors: LiveFloors): void {
     if (this.#closed) return;
     if (replay.length > 0) this.stream.write(replay);
     this.#live = true;

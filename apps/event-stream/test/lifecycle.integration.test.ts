@@ -85,6 +85,8 @@ describe('ops endpoints', () => {
       onStatus: (listener) => inner.onStatus(listener),
       close: () => inner.close(),
     }));
+    // Something newer than the resume's id, so its history must be read.
+    await server.memoryBus.publish('fine', '"x"');
     const noSubscribe = await SseReader.open(`${server.url}/sse?topic=fine,broken`);
     const noHistory = await SseReader.open(`${server.url}/sse?topic=fine`, { 'last-event-id': '1-0' });
     for (const reader of [noSubscribe, noHistory]) {

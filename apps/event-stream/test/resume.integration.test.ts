@@ -96,7 +96,9 @@ describe('resume by Last-Event-ID', () => {
       const publisher = (async () => {
         while (running) {
           published.push((await server!.bus.publish('race', JSON.stringify(published.length))).id);
-          await new Promise((resolve) => setImmediate(resolve));
+          // Paced: every replay page of this slow bus takes 40 ms, and a publisher at full
+          // speed would trim the history under it (the stream then says `reset`, rightly).
+          await sleep(1);
         }
       })();
       const readers = await Promise.all(
@@ -117,14 +119,14 @@ describe('resume by Last-Event-ID', () => {
     },
   );
 
-  it('does not repeat an event published in the same turn as the history read', async () => {
+  it('does not repeat an event published between the newest-id read and the history read', async () => {
     let sneaked: BusEvent | undefined;
     server = await startServer({}, (inner) => ({
       ...slowBus(inner, 'before'),
-      async history(topic, after, limit) {
-        // Lands in history and in the hub's not-yet-flushed batch at once.
-        sneaked = await inner.publish(topic, '"sneaked"');
-        return inner.history(topic, after, limit);
+      async newestId() {
+        // At or below the replay's end, and in the hub's not-yet-flushed batch at once.
+        sneaked = await inner.publish('s', '"sneaked"');
+        return inner.newestId();
       },
     }));
     const [first] = await publishMany(server.bus, 's', 1);
@@ -133,6 +135,24 @@ describe('resume by Last-Event-ID', () => {
     const [live] = await publishMany(server.bus, 's', 1);
     await reader.waitForEvents(2);
     expect(reader.ids).toEqual([sneaked!.id, live]);
+    reader.close();
+  });
+
+  it('sends an event published during a history read once, live (it is past the replay\'s end)', async () => {
+    let sneaked: BusEvent | undefined;
+    server = await startServer({}, (inner) => ({
+      ...slowBus(inner, 'before'),
+      async history(topic, after, limit) {
+        sneaked ??= await inner.publish(topic, '"sneaked"');
+        return inner.history(topic, after, limit);
+      },
+    }));
+    const [first, second] = await publishMany(server.bus, 's', 2);
+    const reader = await SseReader.open(`${server.url}/sse?topic=s`, { 'last-event-id': first! });
+    await reader.waitForEvents(2);
+    const [live] = await publishMany(server.bus, 's', 1);
+    await reader.waitForEvents(3);
+    expect(reader.ids).toEqual([second, sneaked!.id, live]);
     reader.close();
   });
 
