@@ -11,6 +11,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { gatewayPlugin } from './gateway.js';
+import { pusherPlugin } from './pusher/plugin.js';
 
 export interface BuildAppOptions {
   config: GatewayConfig;
@@ -46,5 +47,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     metrics,
     drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
   });
+  const pusherApps = config.pusher.apps;
+  if (pusherApps !== undefined) {
+    app.register(pusherPlugin, {
+      config,
+      apps: pusherApps,
+      bus,
+      metrics,
+      drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
+    });
+  }
   return app;
 }

@@ -1,0 +1,124 @@
+import type { Bus } from '@herald/bus';
+import { checkConnect, newSocketId, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
+import { sendError, type Metrics } from '@herald/server-kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { WebSocket } from 'ws';
+import type { GatewayConfig } from '../config.js';
+import { isOriginAllowed } from '../origin.js';
+import { ChannelHub } from './channel-hub.js';
+import { handlePusherFrame, type FrameContext } from './frame-handler.js';
+import { PusherSocket } from './pusher-socket.js';
+
+export interface PusherPluginOptions {
+  config: GatewayConfig;
+  apps: PusherApps;
+  bus: Bus;
+  metrics: Metrics;
+  drainGraceMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Pusher transport's channels on this instance (when PUSHER_* is set). */
+    pusherHub?: ChannelHub;
+  }
+}
+
+/**
+ * Pusher Channels protocol 7 on `GET /app/{key}`, on the gateway's bus. The pure
+ * protocol lives in @herald/pusher; this is the transport: sockets, liveness, drain.
+ */
+async function pusherTransport(app: FastifyInstance, options: PusherPluginOptions): Promise<void> {
+  const { config, apps, bus, metrics, drainGraceMs } = options;
+  const { pusher } = config;
+  const hub = new ChannelHub({ bus, metrics, log: app.log });
+  app.decorate('pusherHub', hub);
+  const sockets = new Set<PusherSocket>();
+  const ctx: FrameContext = {
+    hub,
+    log: app.log,
+    maxChannels: pusher.maxChannels,
+    maxEventBytes: config.maxMessageBytes,
+    onClientEventRefused: () => metrics.limitRefusals.inc({ limit: 'pusher_client_events' }),
+  };
+
+  function open(ws: WebSocket, request: FastifyRequest): void {
+    const { key } = request.params as { key: string };
+    const checked = checkConnect(apps, key, (request.query as Record<string, unknown>).protocol);
+    // Pusher answers a bad key or version after the upgrade, with the close code pusher-js acts on.
+    if (!checked.ok) {
+      ws.send(serverFrames.pusherError(checked.reason, checked.code));
+      ws.close(checked.code, checked.reason.slice(0, 123));
+      return;
+    }
+    const socket = new PusherSocket({
+      socket: ws,
+      app: checked.app,
+      socketId: newSocketId(),
+      maxBufferedBytes: config.maxBufferedBytes,
+      clientEventRate: pusher.clientEventRate,
+      onSlow: () => {
+        metrics.slowConsumersClosed.inc();
+        metrics.dropped.inc();
+      },
+    });
+    sockets.add(socket);
+    metrics.connections.inc();
+    ws.on('message', (data, isBinary) => handlePusherFrame(ctx, socket, data, isBinary));
+    ws.on('error', (err) => request.log.debug({ err }, 'pusher websocket error'));
+    ws.once('close', () => {
+      socket.markClosed();
+      sockets.delete(socket);
+      metrics.connections.dec();
+      socket.schedule(() => hub.release(socket), (err) => app.log.warn({ err }, 'Pusher release failed'));
+    });
+    socket.send(serverFrames.connectionEstablished(socket.socketId, pusher.activityTimeoutSeconds));
+  }
+
+  // Pusher's liveness: after activity_timeout of silence we ping; no answer within the pong timeout closes with 4201.
+  const activityMs = pusher.activityTimeoutSeconds * 1000;
+  const tick = Math.max(50, Math.min(1000, Math.floor(Math.min(activityMs, pusher.pongTimeoutMs) / 4)));
+  const liveness = setInterval(() => {
+    const now = performance.now();
+    for (const socket of sockets) {
+      if (socket.pingSentAt !== undefined) {
+        if (now - socket.pingSentAt >= pusher.pongTimeoutMs) socket.close(PusherCode.PONG_NOT_RECEIVED);
+      } else if (now - socket.lastSeen >= activityMs) {
+        socket.pingSentAt = now;
+        socket.send(serverFrames.ping());
+      }
+    }
+  }, tick);
+  liveness.unref();
+
+  app.addHook('preClose', async () => {
+    // 4200: pusher-js reconnects at once, to another instance behind the balancer.
+    for (const socket of sockets) socket.close(PusherCode.RECONNECT);
+    const deadline = Date.now() + drainGraceMs;
+    while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const socket of sockets) socket.socket.terminate();
+    await Promise.all([...sockets].map((socket) => socket.queue));
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(liveness);
+    hub.close();
+  });
+
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.ws) return undefined;
+    if (app.draining) return sendError(reply, 503, 'server is shutting down');
+    const origin = request.headers.origin;
+    if (!isOriginAllowed(origin, config.corsOrigins)) return sendError(reply, 403, `origin ${JSON.stringify(origin)} is not allowed`);
+    return undefined;
+  };
+  app.route({
+    method: 'GET',
+    url: '/app/:key',
+    onRequest: guard,
+    handler: async (_request, reply) => sendError(reply.header('upgrade', 'websocket'), 426, 'Pusher WebSocket endpoint: /app/{key}?protocol=7'),
+    wsHandler: open,
+  });
+}
+
+export const pusherPlugin = fp(pusherTransport, { name: 'herald-pusher', fastify: '5.x', dependencies: ['herald-chat-gateway'] });

@@ -1,0 +1,82 @@
+import type { PusherApp, SignedInUser } from '@herald/pusher';
+import { PusherCode, CLOSE_REASON } from '@herald/pusher';
+import { WebSocket } from 'ws';
+import { RateLimiter } from '../rate-limiter.js';
+
+/** A channel of one socket: waiting for its auth/presence/cache reads, or subscribed. */
+export interface SocketChannel {
+  state: 'subscribing' | 'subscribed';
+  /** Presence channels: this socket's member (its user id is what client events carry). */
+  userId?: string;
+}
+
+export interface PusherSocketOptions {
+  readonly socket: WebSocket;
+  readonly app: PusherApp;
+  readonly socketId: string;
+  readonly maxBufferedBytes: number;
+  readonly clientEventRate: number;
+  /** Called once when the socket is cut for not reading (it is closed with 4100). */
+  readonly onSlow: () => void;
+}
+
+/**
+ * One pusher-js connection, as the Pusher transport sees it: its app, socket id,
+ * channels, signed-in user, client-event budget and liveness. Thin: frames are
+ * decided elsewhere (frame-handler.ts), this only holds state and writes.
+ */
+export class PusherSocket {
+  readonly socket: WebSocket;
+  readonly app: PusherApp;
+  readonly socketId: string;
+  readonly channels = new Map<string, SocketChannel>();
+  readonly clientEvents: RateLimiter;
+  user: SignedInUser | undefined;
+  /** performance.now() of the last frame from the client. */
+  lastSeen = performance.now();
+  /** When our `pusher:ping` went out unanswered; undefined when none is pending. */
+  pingSentAt: number | undefined;
+  /** Serializes the socket's bus work, so subscribe/unsubscribe of one channel keep their order. */
+  queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  readonly #options: PusherSocketOptions;
+
+  constructor(options: PusherSocketOptions) {
+    this.socket = options.socket;
+    this.app = options.app;
+    this.socketId = options.socketId;
+    this.clientEvents = new RateLimiter(options.clientEventRate);
+    this.#options = options;
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.socket.readyState !== WebSocket.OPEN;
+  }
+
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  /** Writes a frame unless the peer already has MAX_BUFFERED_BYTES unread: then it is cut (4100, reconnect with backoff). */
+  send(text: string): boolean {
+    if (this.closed) return false;
+    if (this.socket.bufferedAmount > this.#options.maxBufferedBytes) {
+      this.close(PusherCode.OVER_CAPACITY);
+      this.#options.onSlow();
+      return false;
+    }
+    this.socket.send(text);
+    return true;
+  }
+
+  close(code: PusherCode, reason: string = CLOSE_REASON[code]): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, reason);
+  }
+
+  /** Runs bus work after what this socket queued before; failures go to `onError`. */
+  schedule(task: () => Promise<void>, onError: (err: unknown) => void): void {
+    this.queue = this.queue.then(task).catch(onError);
+  }
+}
