@@ -123,9 +123,12 @@ export class ChannelHub {
     }
     local.sockets.add(socket);
     await local.ready;
-    if (!local.members || member === undefined) return undefined;
+    // Every subscription is a Presence entry of the channel's topic, whatever its kind:
+    // the HTTP API counts subscriptions and users across instances from it, and an
+    // instance killed outright has its entries expire with the presence TTL.
     const { presence } = this.#deps.bus;
-    await presence.join(topic, socket.socketId, memberUser(member));
+    await presence.join(topic, socket.socketId, memberUser(member ?? { user_id: socket.socketId }));
+    if (!local.members || member === undefined) return undefined;
     const list = await presence.members(topic);
     const queued = local.members.seed(list.map((m) => ({ connectionId: m.connectionId, member: userMember(m.user) })));
     for (const change of queued) this.presenceChanged(local, change);
@@ -141,7 +144,7 @@ export class ChannelHub {
       this.#channels.delete(topic);
       local.close();
     }
-    if (local.members) await this.#deps.bus.presence.leave(topic, socket.socketId);
+    await this.#deps.bus.presence.leave(topic, socket.socketId);
   }
 
   /** Every channel of a closed socket. */
