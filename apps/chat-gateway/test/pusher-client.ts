@@ -25,6 +25,8 @@ export interface ClientOptions {
   member?: { user_id: string; user_info?: Record<string, unknown> };
   /** Sign for this socket id instead of the client's own (a forged or replayed auth). */
   signFor?: string;
+  /** The user `client.signin()` authenticates as (through the SDK's authenticateUser). */
+  user?: { id: string; [key: string]: unknown };
 }
 
 /** A pusher-js client on `gateway`, authorizing private/presence channels through the pusher SDK as an app's auth endpoint would. */
@@ -46,6 +48,14 @@ export function pusherClient(gateway: { port: number }, options: ClientOptions =
         } catch (err) {
           callback(err as Error, null);
         }
+      },
+    },
+    userAuthentication: {
+      endpoint: '/unused',
+      transport: 'ajax',
+      customHandler: ({ socketId }: { socketId: string }, callback: (err: Error | null, auth: PusherServer.UserAuthResponse | null) => void) => {
+        if (!options.user) return callback(new Error('no user for this client'), null);
+        callback(null, sdk.authenticateUser(socketId, options.user));
       },
     },
   });
