@@ -44,7 +44,9 @@ export function pusherClient(gateway: { port: number }, options: ClientOptions =
       transport: 'ajax',
       customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (err: Error | null, auth: PusherServer.ChannelAuthResponse | null) => void) => {
         try {
-          callback(null, sdk.authorizeChannel(options.signFor ?? socketId, channelName, options.member));
+          // Presence data only for presence channels, as Laravel's broadcaster and Pusher's docs do.
+          const member = channelName.startsWith('presence-') ? options.member : undefined;
+          callback(null, sdk.authorizeChannel(options.signFor ?? socketId, channelName, member));
         } catch (err) {
           callback(err as Error, null);
         }
