@@ -5,6 +5,7 @@ import {
   httpTimeoutOptions,
   loggerOptions,
   opsPlugin,
+  trustProxyOption,
   type HttpTimeouts,
   type Metrics,
 } from '@herald/server-kit';
@@ -33,11 +34,11 @@ export const DEFAULT_DRAIN_GRACE_MS = 3_000;
 export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { config, bus } = options;
   const metrics = options.metrics ?? createMetrics('chat-gateway');
-  const timeouts = httpTimeoutOptions(options.httpTimeouts);
+  const serverOptions = { ...httpTimeoutOptions(options.httpTimeouts), trustProxy: trustProxyOption(config.connectionLimits) };
   const app: FastifyInstance =
     options.logger === undefined
-      ? Fastify({ ...timeouts, logger: loggerOptions(config.logLevel) })
-      : Fastify({ ...timeouts, loggerInstance: options.logger });
+      ? Fastify({ ...serverOptions, logger: loggerOptions(config.logLevel) })
+      : Fastify({ ...serverOptions, loggerInstance: options.logger });
 
   app.register(httpErrorsPlugin);
   app.register(opsPlugin, { bus, metrics, metricsToken: config.auth.metricsToken });

@@ -1,5 +1,5 @@
 import type { Bus } from '@herald/bus';
-import { sendError, type Metrics } from '@herald/server-kit';
+import { ConnectionGate, sendError, type ConnectionLimits, type Metrics } from '@herald/server-kit';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +19,13 @@ import { handleSeedFrame } from './seed-handler.js';
 import { attach, connectionOf, type SharedListeners } from './socket-listeners.js';
 import { upgradeGuard } from './upgrade-guard.js';
 import { GatewayAuth } from './auth.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Open connections per address and user (MAX_CONNECTIONS_PER_*); for tests and leak checks. */
+    connectionLimits: ConnectionLimits;
+  }
+}
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -43,6 +50,8 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
   const auth = GatewayAuth.from(config.auth);
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth };
   const connections = new ConnectionRegistry();
+  const gate = new ConnectionGate(config.connectionLimits, metrics);
+  app.decorate('connectionLimits', gate.limits);
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
     outbox: new Outbox(),
@@ -152,7 +161,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     app.route({
       method: 'GET',
       url,
-      onRequest: upgradeGuard(app, config, auth, seedMode),
+      onRequest: upgradeGuard(app, config, auth, gate, seedMode),
       handler: upgradeRequired,
       wsHandler: (socket, request) => open(socket, request, seedMode),
     });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { AuthConfig } from './auth-config.js';
 import { readInt, readString } from './config.js';
 import { ConfigError } from './errors.js';
@@ -11,34 +12,57 @@ export interface ConnectionLimitsConfig {
   /** MAX_CONNECTIONS_PER_USER (verified token users only); 0: no cap. */
   perUser: number;
   /**
-   * TRUST_PROXY: how many reverse proxies stand in front of the service; 0: none, the
-   * socket's peer is the client. Given to Fastify as `trustProxy: n`, so request.ip is
-   * the address the outermost of those n proxies saw (the n-th X-Forwarded-For entry
-   * from the right), never an entry a client wrote further left.
+   * TRUST_PROXY: the addresses of the reverse proxies in front (Fastify's `trustProxy`
+   * list; undefined: none, the socket's peer is the client). request.ip is then the
+   * right-most X-Forwarded-For address that is not itself a trusted proxy: the peer
+   * the nearest proxy saw. Entries further left are the client's own words.
    */
-  trustProxy: number;
+  trustProxy: readonly string[] | undefined;
 }
 
 export const CONNECTION_LIMIT_DEFAULTS = {
   MAX_CONNECTIONS_PER_IP: 0,
   /** With auth on; with auth off the per-user cap does not exist. */
   MAX_CONNECTIONS_PER_USER: 100,
-  TRUST_PROXY: 0,
 } as const;
 
-const MAX_CAP = 1_000_000;
-const MAX_PROXY_HOPS = 16;
+/** What TRUST_PROXY=true trusts: proxies on this host or a private network, never a public peer. */
+export const TRUST_PROXY_PRIVATE = ['loopback', 'linklocal', 'uniquelocal'] as const;
 
-function readTrustProxy(env: Env): number {
-  const value = readString(env, 'TRUST_PROXY')?.toLowerCase();
-  if (value === 'false' || value === 'off') return 0;
-  // "true" is one proxy, not Fastify's `true` (trust every hop), which would take the
-  // left-most X-Forwarded-For entry: whatever the client itself sent.
-  if (value === 'true' || value === 'on') return 1;
-  if (value !== undefined && !/^\d+$/.test(value)) {
-    throw new ConfigError('TRUST_PROXY', `must be the number of proxies in front (0-${MAX_PROXY_HOPS}) or true/false, got "${value}"`);
+const MAX_CAP = 1_000_000;
+// The range names Fastify's proxy-addr knows.
+const RANGE_NAMES = new Set<string>(TRUST_PROXY_PRIVATE);
+
+function isProxyEntry(entry: string): boolean {
+  if (RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Off, `true` (proxies at loopback and private addresses), or a list of proxy
+ * addresses and CIDRs. Never Fastify's `trustProxy: true` (every hop), which takes
+ * the left-most X-Forwarded-For entry, whatever the client itself wrote there; nor
+ * a bare hop count, which Fastify 5 ignores: it cannot tell a proxy from a client
+ * that reached the service directly and wrote the header itself.
+ */
+function readTrustProxy(env: Env): readonly string[] | undefined {
+  const value = readString(env, 'TRUST_PROXY');
+  const lower = value?.toLowerCase();
+  if (value === undefined || lower === 'false' || lower === 'off') return undefined;
+  if (lower === 'true' || lower === 'on') return TRUST_PROXY_PRIVATE;
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !isProxyEntry(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, or the proxies' addresses (IPs, CIDRs, loopback, linklocal, uniquelocal) separated by commas; "${bad ?? value}" is none of these`,
+    );
   }
-  return readInt(env, 'TRUST_PROXY', CONNECTION_LIMIT_DEFAULTS.TRUST_PROXY, 0, MAX_PROXY_HOPS);
+  return entries;
 }
 
 /**
@@ -61,4 +85,9 @@ export function readConnectionLimitsConfig(env: Env, auth: Pick<AuthConfig, 'tok
     perUser,
     trustProxy: readTrustProxy(env),
   };
+}
+
+/** Fastify's `trustProxy` server option for TRUST_PROXY: request.ip is what the limits count. */
+export function trustProxyOption({ trustProxy }: Pick<ConnectionLimitsConfig, 'trustProxy'>): false | string[] {
+  return trustProxy === undefined ? false : [...trustProxy];
 }
