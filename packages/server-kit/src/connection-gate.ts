@@ -12,7 +12,7 @@ export interface Closable {
 }
 
 export interface AdmitRequest {
-  /** request.ip: the socket's peer, or with TRUST_PROXY the address the outermost proxy saw. */
+  /** request.ip: the socket's peer, or with TRUST_PROXY the right-most X-Forwarded-For address that is not a trusted proxy. */
   ip: string | undefined;
   /** The verified token's subject; undefined for anyone unauthenticated (never a claimed name). */
   user: string | undefined;
