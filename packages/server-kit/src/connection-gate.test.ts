@@ -67,6 +67,15 @@ describe('ConnectionGate', () => {
     expect(gate.admit({ ip: '10.0.0.1', user: undefined, closes: gone, log: logged().log })).toBeUndefined();
     expect(gate.limits.tracked).toEqual({ ips: 0, users: 0 });
   });
+
+  it('adds no close listener when no cap applies (auth off, per IP off)', () => {
+    const gate = new ConnectionGate({ perIp: 0, perUser: 5 }, createMetrics('test', { defaultMetrics: false }));
+    const connection = new FakeConnection();
+    expect(gate.admit({ ip: '10.0.0.1', user: undefined, closes: connection, log: logged().log })).toBeUndefined();
+    expect(connection.listenerCount('close')).toBe(0);
+    expect(gate.admit({ ip: '10.0.0.1', user: 'alice', closes: connection, log: logged().log })).toBeUndefined();
+    expect(connection.listenerCount('close')).toBe(1);
+  });
 });
 
 describe('releaseOnClose', () => {

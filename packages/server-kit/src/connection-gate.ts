@@ -45,7 +45,8 @@ export class ConnectionGate {
       log.info({ limit: admission.limit, ip, user }, 'connection refused by a limit');
       return tooManyRequests(admission.message);
     }
-    releaseOnClose(closes, admission.release);
+    // Nothing held (no cap applies): no listener per connection either.
+    if (admission.holds) releaseOnClose(closes, admission.release);
     return undefined;
   }
 }

@@ -11,7 +11,13 @@ export interface ConnectionLimitsOptions {
 }
 
 export type Admission =
-  | { ok: true; /** Gives the slots back; any call after the first does nothing. */ release: () => void }
+  | {
+      ok: true;
+      /** Whether a slot was taken (no cap applies: nothing to give back, no listener needed). */
+      holds: boolean;
+      /** Gives the slots back; any call after the first does nothing. */
+      release: () => void;
+    }
   | { ok: false; limit: ConnectionLimitName; message: string };
 
 const NOTHING_HELD = () => {};
@@ -49,12 +55,13 @@ export class ConnectionLimits {
     if (userKey !== undefined && (this.#byUser.get(userKey) ?? 0) >= this.#perUser) {
       return { ok: false, limit: 'connections_per_user', message: `too many connections for this user (at most ${this.#perUser})` };
     }
-    if (ipKey === undefined && userKey === undefined) return { ok: true, release: NOTHING_HELD };
+    if (ipKey === undefined && userKey === undefined) return { ok: true, holds: false, release: NOTHING_HELD };
     if (ipKey !== undefined) increment(this.#byIp, ipKey);
     if (userKey !== undefined) increment(this.#byUser, userKey);
     let held = true;
     return {
       ok: true,
+      holds: true,
       release: () => {
         if (!held) return;
         held = false;
@@ -96,7 +103,13 @@ export function addressKey(ip: string): string {
   if (mapped !== null) return mapped[1]!;
   const address = ip.split('%')[0]!;
   if (!isIPv6(address)) return ip;
-  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+  const groups = ipv6Groups(address);
+  // IPv4-mapped in hex (::ffff:c000:207), as some proxies write it: the IPv4 address.
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
+    const [high, low] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
+    return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, in lower-case hex without leading zeros. */
