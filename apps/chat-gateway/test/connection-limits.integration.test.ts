@@ -189,6 +189,15 @@ describe('every end of a connection gives its slot back, once', () => {
     await waitUntil(() => gateway.app.connectionLimits.countOf('ip', '127.0.0.1') === 1, { message: 'b released' });
   });
 
+  it('a dead peer the liveness sweep terminates', async () => {
+    const gateway = await startGateway({ MAX_CONNECTIONS_PER_IP: '1', HEARTBEAT_MS: '200' });
+    const dead = await ChatTestClient.connect(`${gateway.ws}/ws?name=dead`, { autoPong: false });
+    expect(gateway.app.connectionLimits.countOf('ip', '127.0.0.1')).toBe(1);
+    expect((await dead.closed).code).toBe(1006);
+    await allReleased(gateway);
+    await open(gateway, 'name=next');
+  });
+
   it('a drain, including a peer the gateway terminates after the grace period', async () => {
     const gateway = await startGateway({ MAX_CONNECTIONS_PER_IP: '3' }, { drainGraceMs: 200 });
     await open(gateway, 'name=a');

@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllSseClients, signHs256, SseReader, waitUntil } from '@herald/testkit';
+import { closeAllSseClients, metricValue, signHs256, SseReader, waitUntil } from '@herald/testkit';
 import { closeAll, startServer, type TestServer } from './stream.js';
 
 /**
@@ -132,6 +133,39 @@ describe('every end of a stream gives its slot back, once', () => {
     await refused.waitForEnd();
     await waitUntil(() => server.app.connectionLimits.countOf('ip', '127.0.0.1') === 1, { message: 'the 503 released' });
     await admitted(server, 'topic=a');
+  });
+
+  it('a slow consumer the server cuts off (its own socket still open)', async () => {
+    const server = await startServer({ MAX_CONNECTIONS_PER_IP: '1', MAX_BUFFERED_BYTES: '65536' });
+    let bytes = 0;
+    const slow = connect(server.port, '127.0.0.1');
+    slow.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    slow.on('error', () => {});
+    slow.write('GET /sse?topic=flood HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n');
+    await waitUntil(() => bytes > 0, { message: 'the response head' });
+    slow.pause();
+    expect(server.app.connectionLimits.countOf('ip', '127.0.0.1')).toBe(1);
+    const data = JSON.stringify('x'.repeat(60_000));
+    // The cap only bounds a broken test: kernel buffers hold a few MB.
+    for (let sent = 0; (await metricValue(server.metrics, 'herald_slow_consumers_closed_total')) === 0; sent += 1) {
+      if (sent >= 2000) throw new Error('the slow consumer was never cut off');
+      await server.bus.publish('flood', data);
+      // Events of one turn go out as one write: let each turn's write happen.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await allReleased(server);
+    await admitted(server, 'topic=flood');
+    slow.destroy();
+  });
+
+  it('a stream ended at its token\'s exp', async () => {
+    const server = await startServer({ AUTH_SECRET: SECRET, MAX_CONNECTIONS_PER_USER: '1' });
+    const soon = signHs256({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 2, herald: { subscribe: ['*'] } }, SECRET);
+    const reader = await admitted(server, `topic=a&token=${soon}`);
+    await expectRefused(await stream(server, `topic=a&token=${tokenOf('alice')}`), PER_USER(1));
+    await reader.waitForEnd();
+    await allReleased(server);
+    await admitted(server, `topic=a&token=${tokenOf('alice')}`);
   });
 
   it('refusals before admission (401) take no slot', async () => {
