@@ -1,5 +1,5 @@
 import type { Bus } from '@herald/bus';
-import { ConnectionGate, sendError, type ConnectionLimits, type Metrics } from '@herald/server-kit';
+import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -20,19 +20,14 @@ import { attach, connectionOf, type SharedListeners } from './socket-listeners.j
 import { upgradeGuard } from './upgrade-guard.js';
 import { GatewayAuth } from './auth.js';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Open connections per address and user (MAX_CONNECTIONS_PER_*); for tests and leak checks. */
-    connectionLimits: ConnectionLimits;
-  }
-}
-
 export interface GatewayPluginOptions {
   config: GatewayConfig;
   bus: Bus;
   metrics: Metrics;
   /** How long a drain waits for close handshakes before terminating sockets. */
   drainGraceMs: number;
+  /** MAX_CONNECTIONS_PER_*: one for every WebSocket route of the app (Pusher's too). */
+  gate: ConnectionGate;
 }
 
 /**
@@ -44,14 +39,12 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 }
 
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
-  const { config, bus, metrics, drainGraceMs } = options;
+  const { config, bus, metrics, drainGraceMs, gate } = options;
   const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
   // One verifier for the upgrades and every refresh.
   const auth = GatewayAuth.from(config.auth);
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth };
   const connections = new ConnectionRegistry();
-  const gate = new ConnectionGate(config.connectionLimits, metrics);
-  app.decorate('connectionLimits', gate.limits);
   const hooks: ConnectionHooks = {
     maxBufferedBytes: config.maxBufferedBytes,
     outbox: new Outbox(),

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, signHs256, upgradeStatus, waitUntil } from '@herald/testkit';
 import { closeAll, startGateway, type TestGateway } from './gateway.js';
+import { APP, PUSHER_ENV } from './pusher-client.js';
 
 /**
  * MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER and TRUST_PROXY on a real
@@ -71,6 +72,23 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body)).toEqual(PER_IP_REFUSAL);
     await open(gateway, `token=${tokenOf('carol')}`, '127.0.0.2');
+  });
+});
+
+describe('the Pusher route /app/{key}', () => {
+  it('shares the per-address count with /ws and / (a client cannot spread over routes)', async () => {
+    const gateway = await startGateway({ ...PUSHER_ENV, MAX_CONNECTIONS_PER_IP: '2' });
+    const pusherUrl = `${gateway.ws}/app/${APP.key}?protocol=7`;
+    const pusher = await ChatTestClient.connect(pusherUrl);
+    await open(gateway, 'name=a');
+    const refused = await upgradeStatus(pusherUrl);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toEqual(PER_IP_REFUSAL);
+    expect((await upgradeStatus(`${gateway.ws}/ws?name=b`)).status).toBe(429);
+    await pusher.close();
+    await waitUntil(() => gateway.app.connectionLimits.countOf('ip', '127.0.0.1') === 1, { message: 'the Pusher socket released' });
+    await ChatTestClient.connect(pusherUrl);
+    expect(gateway.app.connectionLimits.tracked.users).toBe(0);
   });
 });
 
