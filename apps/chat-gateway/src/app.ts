@@ -1,10 +1,13 @@
 import type { Bus } from '@herald/bus';
 import {
+  ConnectionGate,
   createMetrics,
   httpErrorsPlugin,
   httpTimeoutOptions,
   loggerOptions,
   opsPlugin,
+  trustProxyOption,
+  type ConnectionLimits,
   type HttpTimeouts,
   type Metrics,
 } from '@herald/server-kit';
@@ -12,6 +15,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { gatewayPlugin } from './gateway.js';
 import { pusherPlugin } from './pusher/plugin.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Open connections per address and user (MAX_CONNECTIONS_PER_*); for tests and leak checks. */
+    connectionLimits: ConnectionLimits;
+  }
+}
 
 export interface BuildAppOptions {
   config: GatewayConfig;
@@ -33,12 +43,16 @@ export const DEFAULT_DRAIN_GRACE_MS = 3_000;
 export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { config, bus } = options;
   const metrics = options.metrics ?? createMetrics('chat-gateway');
-  const timeouts = httpTimeoutOptions(options.httpTimeouts);
+  const serverOptions = { ...httpTimeoutOptions(options.httpTimeouts), trustProxy: trustProxyOption(config.connectionLimits) };
   const app: FastifyInstance =
     options.logger === undefined
-      ? Fastify({ ...timeouts, logger: loggerOptions(config.logLevel) })
-      : Fastify({ ...timeouts, loggerInstance: options.logger });
+      ? Fastify({ ...serverOptions, logger: loggerOptions(config.logLevel) })
+      : Fastify({ ...serverOptions, loggerInstance: options.logger });
 
+  // One count per address and user over /ws, / and /app/{key}: a client cannot
+  // get more by spreading over routes.
+  const gate = new ConnectionGate(config.connectionLimits, metrics);
+  app.decorate('connectionLimits', gate.limits);
   app.register(httpErrorsPlugin);
   app.register(opsPlugin, { bus, metrics, metricsToken: config.auth.metricsToken });
   app.register(gatewayPlugin, {
@@ -46,6 +60,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     bus,
     metrics,
     drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
+    gate,
   });
   const pusherApps = config.pusher.apps;
   if (pusherApps !== undefined) {
@@ -55,6 +70,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       bus,
       metrics,
       drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
+      gate,
     });
   }
   return app;

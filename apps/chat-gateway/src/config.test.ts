@@ -44,6 +44,16 @@ describe('readGatewayConfig', () => {
     });
   });
 
+  it('reads the connection caps, per user on by default with auth on', () => {
+    expect(readGatewayConfig({}).connectionLimits).toEqual({ perIp: 0, perUser: 0, trustProxy: undefined });
+    const config = readGatewayConfig({
+      AUTH_SECRET: 'test-secret-0123456789-0123456789-ab',
+      MAX_CONNECTIONS_PER_IP: '30',
+      TRUST_PROXY: '10.0.0.0/8',
+    });
+    expect(config.connectionLimits).toEqual({ perIp: 30, perUser: 100, trustProxy: ['10.0.0.0/8'] });
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['RATE_LIMIT', '-1'],
@@ -52,6 +62,9 @@ describe('readGatewayConfig', () => {
     ['AUTH_SECRET', 'short'],
     ['HEARTBEAT_MS', '5'],
     ['CORS_ORIGINS', 'https://a.example/path'],
+    ['MAX_CONNECTIONS_PER_IP', 'many'],
+    ['MAX_CONNECTIONS_PER_USER', '5'],
+    ['TRUST_PROXY', '2'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     const err = configError({ [name]: value });
     expect(err.variable).toBe(name);

@@ -1,4 +1,12 @@
-import { readAuthConfig, readCommonConfig, readInt, type AuthConfig, type CommonConfig } from '@herald/server-kit';
+import {
+  readAuthConfig,
+  readCommonConfig,
+  readConnectionLimitsConfig,
+  readInt,
+  type AuthConfig,
+  type CommonConfig,
+  type ConnectionLimitsConfig,
+} from '@herald/server-kit';
 import { readPusherConfig, type PusherConfig } from './pusher/config.js';
 
 type Env = Record<string, string | undefined>;
@@ -12,6 +20,8 @@ export interface GatewayConfig extends CommonConfig {
   historyOnJoin: number;
   /** Pusher Channels compatibility (`/app/{key}`, `/apps/{id}/...`); off without apps. */
   pusher: PusherConfig;
+  /** MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER, TRUST_PROXY: refused with 429 before the upgrade. */
+  connectionLimits: ConnectionLimitsConfig;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -23,11 +33,13 @@ export const GATEWAY_DEFAULTS = {
 /** Reads and checks every gateway setting; a bad one throws a ConfigError naming it. */
 export function readGatewayConfig(env: Env): GatewayConfig {
   const common = readCommonConfig(env, GATEWAY_DEFAULTS.PORT);
+  const auth = readAuthConfig(env);
   return {
     ...common,
-    auth: readAuthConfig(env),
+    auth,
     rateLimit: readInt(env, 'RATE_LIMIT', GATEWAY_DEFAULTS.RATE_LIMIT, 0, 1_000_000),
     historyOnJoin: readInt(env, 'HISTORY_ON_JOIN', GATEWAY_DEFAULTS.HISTORY_ON_JOIN, 0, 100_000),
     pusher: readPusherConfig(env),
+    connectionLimits: readConnectionLimitsConfig(env, auth),
   };
 }

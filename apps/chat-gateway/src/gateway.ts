@@ -1,5 +1,5 @@
 import type { Bus } from '@herald/bus';
-import { sendError, type Metrics } from '@herald/server-kit';
+import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -26,6 +26,8 @@ export interface GatewayPluginOptions {
   metrics: Metrics;
   /** How long a drain waits for close handshakes before terminating sockets. */
   drainGraceMs: number;
+  /** MAX_CONNECTIONS_PER_*: one for every WebSocket route of the app (Pusher's too). */
+  gate: ConnectionGate;
 }
 
 /**
@@ -37,7 +39,7 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 }
 
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
-  const { config, bus, metrics, drainGraceMs } = options;
+  const { config, bus, metrics, drainGraceMs, gate } = options;
   const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
   // One verifier for the upgrades and every refresh.
   const auth = GatewayAuth.from(config.auth);
@@ -152,7 +154,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     app.route({
       method: 'GET',
       url,
-      onRequest: upgradeGuard(app, config, auth, seedMode),
+      onRequest: upgradeGuard(app, config, auth, gate, seedMode),
       handler: upgradeRequired,
       wsHandler: (socket, request) => open(socket, request, seedMode),
     });

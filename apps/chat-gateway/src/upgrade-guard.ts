@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sendError, tokenOfRequest } from '@herald/server-kit';
+import { sendError, tokenOfRequest, type ConnectionGate } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayAuth } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -32,9 +32,16 @@ async function tokenIdentity(auth: GatewayAuth, config: GatewayConfig, request: 
  * onRequest hook of the WebSocket routes: refuses with an HTTP status before the
  * upgrade, so a refused client never gets a socket (503 draining, 403 origin,
  * 400 bad name, 401 token, 403 a seed-mode client whose token may not join the
- * lobby: it could not read an error frame), and otherwise records who is connecting.
+ * lobby: it could not read an error frame, 429 a connection cap), and otherwise
+ * records who is connecting.
  */
-export function upgradeGuard(app: FastifyInstance, config: GatewayConfig, auth: GatewayAuth | undefined, seedMode: boolean) {
+export function upgradeGuard(
+  app: FastifyInstance,
+  config: GatewayConfig,
+  auth: GatewayAuth | undefined,
+  gate: ConnectionGate,
+  seedMode: boolean,
+) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (!request.ws) return undefined;
     if (app.draining) return sendError(reply, 503, 'server is shutting down');
@@ -51,6 +58,17 @@ export function upgradeGuard(app: FastifyInstance, config: GatewayConfig, auth: 
     if (seedMode && !result.grant.access.canJoin(LOBBY)) {
       return sendError(reply, 403, `this token may not join room "${LOBBY}", the only room of seed mode`);
     }
+    // Per user only a token's subject (raw `/` clients too, or `/` would bypass the
+    // cap): with auth off the id is a claimed ?name=, and counting it would let anyone
+    // lock that name out. The slot is held by the TCP socket, whose close every end
+    // of the upgrade comes to, whether or not the socket ever opened.
+    const refused = gate.admit({
+      ip: request.ip,
+      user: auth === undefined ? undefined : result.grant.user.id,
+      closes: request.raw.socket,
+      log: request.log,
+    });
+    if (refused !== undefined) return sendError(reply, refused.statusCode, refused.message);
     request.chatIdentity = { connectionId, grant: result.grant };
     return undefined;
   };

@@ -1,11 +1,14 @@
 import cors from '@fastify/cors';
 import type { Bus } from '@herald/bus';
 import {
+  ConnectionGate,
   createMetrics,
   httpErrorsPlugin,
   httpTimeoutOptions,
   loggerOptions,
   opsPlugin,
+  trustProxyOption,
+  type ConnectionLimits,
   type HttpTimeouts,
   type Metrics,
 } from '@herald/server-kit';
@@ -32,6 +35,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The SSE fan-out of this instance (stats for tests and leak checks). */
     sseHub: StreamHub;
+    /** Open streams per address and user (MAX_CONNECTIONS_PER_*); for tests and leak checks. */
+    connectionLimits: ConnectionLimits;
   }
 }
 
@@ -59,6 +64,8 @@ export function buildApp({
     ...httpTimeoutOptions(httpTimeouts),
     bodyLimit: config.maxMessageBytes,
     return503OnClosing: false,
+    // request.ip, what MAX_CONNECTIONS_PER_IP counts, is read through these proxies.
+    trustProxy: trustProxyOption(config.connectionLimits),
   };
   const app =
     logger === undefined
@@ -84,7 +91,9 @@ export function buildApp({
   app.addHook('preClose', async () => hub.endAll());
   app.addHook('onClose', async () => hub.endAll());
   const access = new StreamAccess({ auth: config.auth, publishToken: config.publishToken, corsOrigins: config.corsOrigins });
-  app.register(sseRoute, { hub, retryMs: config.retryMs, access });
+  const gate = new ConnectionGate(config.connectionLimits, metrics);
+  app.decorate('connectionLimits', gate.limits);
+  app.register(sseRoute, { hub, retryMs: config.retryMs, access, gate });
   app.register(publishRoute, {
     bus,
     metrics,

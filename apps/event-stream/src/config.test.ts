@@ -21,6 +21,12 @@ describe('readStreamConfig', () => {
     expect(config.timeIntervalMs).toBe(50);
   });
 
+  it('reads the connection caps, per user on by default with auth on', () => {
+    expect(readStreamConfig({}).connectionLimits).toEqual({ perIp: 0, perUser: 0, trustProxy: undefined });
+    const config = readStreamConfig({ AUTH_SECRET: 'test-secret-0123456789-0123456789-ab', MAX_CONNECTIONS_PER_USER: '7', TRUST_PROXY: 'true' });
+    expect(config.connectionLimits).toEqual({ perIp: 0, perUser: 7, trustProxy: ['loopback', 'linklocal', 'uniquelocal'] });
+  });
+
   it.each([
     ['PUBLISH_TOKEN', 'short'],
     ['RETRY_MS', 'soon'],
@@ -28,6 +34,9 @@ describe('readStreamConfig', () => {
     ['TIME_INTERVAL_MS', '0'],
     ['PORT', '70000'],
     ['HEARTBEAT_MS', 'x'],
+    ['MAX_CONNECTIONS_PER_IP', '-3'],
+    ['MAX_CONNECTIONS_PER_USER', '5'],
+    ['TRUST_PROXY', 'proxy.internal'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

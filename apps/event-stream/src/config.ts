@@ -1,4 +1,14 @@
-import { ConfigError, readAuthConfig, readCommonConfig, readInt, readString, type AuthConfig, type CommonConfig } from '@herald/server-kit';
+import {
+  ConfigError,
+  readAuthConfig,
+  readCommonConfig,
+  readConnectionLimitsConfig,
+  readInt,
+  readString,
+  type AuthConfig,
+  type CommonConfig,
+  type ConnectionLimitsConfig,
+} from '@herald/server-kit';
 
 type Env = Record<string, string | undefined>;
 
@@ -11,6 +21,8 @@ export interface StreamConfig extends CommonConfig {
   retryMs: number;
   /** Period of the built-in `time` topic. */
   timeIntervalMs: number;
+  /** MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER, TRUST_PROXY: refused with 429 before any stream byte. */
+  connectionLimits: ConnectionLimitsConfig;
 }
 
 export const STREAM_DEFAULTS = {
@@ -28,11 +40,13 @@ export function readStreamConfig(env: Env): StreamConfig {
   if (publishToken !== undefined && publishToken.length < MIN_TOKEN_LENGTH) {
     throw new ConfigError('PUBLISH_TOKEN', `must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
+  const auth = readAuthConfig(env);
   return {
     ...common,
     publishToken,
-    auth: readAuthConfig(env),
+    auth,
     retryMs: readInt(env, 'RETRY_MS', STREAM_DEFAULTS.RETRY_MS, 0, 3_600_000),
     timeIntervalMs: readInt(env, 'TIME_INTERVAL_MS', STREAM_DEFAULTS.TIME_INTERVAL_MS, 10, 3_600_000),
+    connectionLimits: readConnectionLimitsConfig(env, auth),
   };
 }

@@ -1,6 +1,6 @@
 import { encodeRetry } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { unavailable } from '@herald/server-kit';
+import { unavailable, type ConnectionGate } from '@herald/server-kit';
 import { releaseFastifyListeners } from './node-private.js';
 import type { StreamHub } from './stream-hub.js';
 import { parseStreamRequest } from './sse-request.js';
@@ -10,6 +10,7 @@ export interface SseRouteOptions {
   hub: StreamHub;
   retryMs: number;
   access: StreamAccess;
+  gate: ConnectionGate;
 }
 
 const SSE_HEADERS = {
@@ -21,7 +22,7 @@ const SSE_HEADERS = {
 } as const;
 
 /** GET /sse and /sse/: parse, let the hub open the stream (resume included), take the response over. */
-export async function sseRoute(app: FastifyInstance, { hub, retryMs, access }: SseRouteOptions): Promise<void> {
+export async function sseRoute(app: FastifyInstance, { hub, retryMs, access, gate }: SseRouteOptions): Promise<void> {
   const retryLine = encodeRetry(retryMs);
 
   async function handler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -32,6 +33,11 @@ export async function sseRoute(app: FastifyInstance, { hub, retryMs, access }: S
     // 401/403 before anything is subscribed or a stream byte is written.
     const reader = await access.reader(request, topics);
     if (app.draining) throw unavailable('shutting down: reconnect to another instance');
+    // 429 before anything is subscribed. The slot is held by the response, whose
+    // close comes with every end: an error reply after this (503), the client
+    // leaving, a slow cut-off, the drain, the token's exp.
+    const refused = gate.admit({ ip: request.ip, user: reader.user, closes: reply.raw, log: request.log });
+    if (refused !== undefined) throw refused;
     const stream = await hub.open(reply.raw, { topics, after: lastEventId, log: request.log, expiresAt: reader.exp });
 
     reply.hijack();

@@ -28,6 +28,8 @@ export const SYSTEM_USER: User = { id: 'system', name: 'system' };
 export interface Reader {
   /** When the stream must end (the token's exp, ms); undefined without a token. */
   exp: number | undefined;
+  /** The verified token's subject (what MAX_CONNECTIONS_PER_USER counts); undefined without a token. */
+  user: string | undefined;
 }
 
 export interface Publisher {
@@ -62,20 +64,20 @@ export class StreamAccess {
   }
 
   async reader(request: FastifyRequest, topics: readonly string[]): Promise<Reader> {
-    if (this.#verifier === undefined) return { exp: undefined };
+    if (this.#verifier === undefined) return { exp: undefined, user: undefined };
     const lookup = tokenOfRequest({ url: request.url, headers: request.headers }, this.#auth.cookie);
     if (!lookup.ok) throw unauthorized(lookup.message);
     if (lookup.token === undefined) {
       const closed = topics.find((topic) => !matchesAny(this.#auth.policy.publicTopics, topic));
       if (closed !== undefined) throw unauthorized(`topic "${closed}" needs a token: ?token=<JWT>, Authorization: Bearer, or the auth cookie`);
-      return { exp: undefined };
+      return { exp: undefined, user: undefined };
     }
     const result = await this.#verifier.verify(lookup.token);
     if (!result.ok) throw unauthorized(result.message);
     const access = accessFor(this.#auth.policy, result.token.herald);
     const refused = topics.find((topic) => !access.canSubscribe(topic));
     if (refused !== undefined) throw forbidden(`this token may not read topic "${refused}"`);
-    return { exp: result.token.exp };
+    return { exp: result.token.exp, user: result.token.sub };
   }
 
   /**

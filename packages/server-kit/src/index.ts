@@ -13,3 +13,6 @@ export * from './token-verifier.js';
 export * from './token-source.js';
 export * from './secrets.js';
 export * from './expiry.js';
+export * from './connection-limits.js';
+export * from './connection-limits-config.js';
+export * from './connection-gate.js';

@@ -24,10 +24,13 @@ export class SseReader {
     this.#request = request;
   }
 
-  /** Resolves once the response head arrives, i.e. the subscription is live. */
-  static open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  /**
+   * Resolves once the response head arrives, i.e. the subscription is live.
+   * `localAddress` picks the source address (another 127.0.0.x is another client).
+   */
+  static open(url: string, headers: Record<string, string> = {}, options: { localAddress?: string } = {}): Promise<SseReader> {
     return new Promise((resolve, reject) => {
-      const request = httpRequest(url, { headers: { accept: 'text/event-stream', ...headers } });
+      const request = httpRequest(url, { headers: { accept: 'text/event-stream', ...headers }, localAddress: options.localAddress });
       const reader = new SseReader(request);
       const parser = createParser({
         onEvent: (event) => reader.events.push(event),

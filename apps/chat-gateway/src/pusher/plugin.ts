@@ -1,6 +1,6 @@
 import type { Bus } from '@herald/bus';
 import { checkConnect, newSocketId, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
-import { sendError, type Metrics } from '@herald/server-kit';
+import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
@@ -16,6 +16,8 @@ export interface PusherPluginOptions {
   bus: Bus;
   metrics: Metrics;
   drainGraceMs: number;
+  /** The gateway's MAX_CONNECTIONS_PER_* (shared with /ws and /). */
+  gate: ConnectionGate;
 }
 
 declare module 'fastify' {
@@ -30,7 +32,7 @@ declare module 'fastify' {
  * protocol lives in @herald/pusher; this is the transport: sockets, liveness, drain.
  */
 async function pusherTransport(app: FastifyInstance, options: PusherPluginOptions): Promise<void> {
-  const { config, apps, bus, metrics, drainGraceMs } = options;
+  const { config, apps, bus, metrics, drainGraceMs, gate } = options;
   const { pusher } = config;
   const hub = new ChannelHub({ bus, metrics, log: app.log });
   app.decorate('pusherHub', hub);
@@ -110,6 +112,9 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     if (app.draining) return sendError(reply, 503, 'server is shutting down');
     const origin = request.headers.origin;
     if (!isOriginAllowed(origin, config.corsOrigins)) return sendError(reply, 403, `origin ${JSON.stringify(origin)} is not allowed`);
+    // Per address only: a Pusher connection has no verified user when it opens.
+    const refused = gate.admit({ ip: request.ip, user: undefined, closes: request.raw.socket, log: request.log });
+    if (refused !== undefined) return sendError(reply, refused.statusCode, refused.message);
     return undefined;
   };
   app.route({
