@@ -56,7 +56,8 @@ describe.skipIf(missing !== undefined && !IN_CI)('pusher-js in Chromium', () => 
     await page.goto(site.url);
     await page.evaluate(
       ({ key, port }) => {
-        const w = window as unknown as { Pusher: new (key: string, options: object) => any; got: unknown[]; sse: string[]; state: string };
+        interface Bindable { bind(event: string, callback: (data: never) => void): void }
+        const w = window as unknown as { Pusher: new (key: string, options: object) => { connection: Bindable; subscribe(name: string): Bindable }; got: unknown[]; sse: string[]; state: string };
         w.got = [];
         w.sse = [];
         const pusher = new w.Pusher(key, { cluster: 'mt1', wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'], disableStats: true });
