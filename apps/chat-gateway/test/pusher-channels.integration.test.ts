@@ -154,3 +154,22 @@ describe('Pusher cache channels and sign-in', () => {
     expect(refused).toMatchObject({ status: 403 });
   });
 });
+
+describe('Pusher limits', () => {
+  it('refuses a channel past MAX_TOPICS with subscription_error 503; the connection and its other channels stay', async () => {
+    const gateway = await gatewayWithPusher({ MAX_TOPICS: '1' });
+    const client = pusherClient(gateway);
+    const { channel: first } = await subscribed(client, 'one');
+    const refused = await subscribed(client, 'two').then(
+      () => undefined,
+      (err: { detail: unknown }) => err.detail,
+    );
+    expect(refused).toMatchObject({ status: 503, error: expect.stringMatching(/MAX_TOPICS/) });
+    const got: unknown[] = [];
+    first.bind('e', (d: unknown) => got.push(d));
+    await gateway.app.pusherHub!.publish(APP.id, 'one', { event: 'e', data: '"still here"' });
+    await waitUntil(() => got.length === 1, { message: 'the event on the first channel' });
+    expect(client.connection.state).toBe('connected');
+    expect(await gateway.app.inject({ url: '/metrics' }).then((r) => r.body)).toMatch(/herald_limit_refusals_total\{[^}]*limit="topics"[^}]*\} 1/);
+  });
+});

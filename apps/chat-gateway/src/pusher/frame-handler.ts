@@ -11,6 +11,7 @@ import {
   type ClientFrame,
   type PresenceMember,
 } from '@herald/pusher';
+import { TopicLimitError } from '@herald/bus';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData } from 'ws';
 import type { ChannelHub } from './channel-hub.js';
@@ -23,6 +24,8 @@ export interface FrameContext {
   /** Largest client event `data`, in bytes of its JSON (MAX_MESSAGE_BYTES). */
   maxEventBytes: number;
   onClientEventRefused: () => void;
+  /** A subscribe refused because this instance holds MAX_TOPICS topics already. */
+  onTopicLimit: () => void;
 }
 
 /** One frame from a pusher-js client. Bad input is answered with `pusher:error`; the connection stays. */
@@ -105,7 +108,13 @@ function subscribe(ctx: FrameContext, socket: PusherSocket, channel: string, aut
           : serverFrames.channelEvent({ channel, event: last.event, data: last.data, userId: last.userId }),
       );
     }
-  }, (err) => busFailed(ctx, socket, err));
+  }, (err) => {
+    if (!(err instanceof TopicLimitError)) return busFailed(ctx, socket, err);
+    // This channel only: the connection and its other channels stay.
+    if (socket.channels.get(channel) === entry) socket.channels.delete(channel);
+    ctx.onTopicLimit();
+    refuse(socket, channel, `This server holds its ${err.maxTopics} channels already (MAX_TOPICS); try again later`, 503);
+  });
 }
 
 function signin(socket: PusherSocket, auth: string, userData: string): void {
@@ -140,8 +149,12 @@ function clientEvent(ctx: FrameContext, socket: PusherSocket, channel: string, e
   }, (err) => busFailed(ctx, socket, err));
 }
 
-/** The bus failed mid-operation: the client reconnects and subscribes again (4200), losing no state it cannot rebuild. */
+/**
+ * The bus failed mid-operation: the client reconnects and subscribes again, losing no
+ * state it cannot rebuild. 4100, not 4200: pusher-js then backs off, so a bus outage
+ * does not become a reconnect loop.
+ */
 function busFailed(ctx: FrameContext, socket: PusherSocket, err: unknown): void {
-  ctx.log.warn({ err, socketId: socket.socketId }, 'Pusher bus operation failed, asking the client to reconnect');
-  socket.close(PusherCode.RECONNECT, 'Temporarily unavailable, reconnect');
+  ctx.log.warn({ err, socketId: socket.socketId }, 'Pusher bus operation failed, asking the client to reconnect later');
+  socket.close(PusherCode.OVER_CAPACITY, 'Temporarily unavailable, reconnect later');
 }

@@ -43,6 +43,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     maxChannels: pusher.maxChannels,
     maxEventBytes: config.maxMessageBytes,
     onClientEventRefused: () => metrics.limitRefusals.inc({ limit: 'pusher_client_events' }),
+    onTopicLimit: () => metrics.limitRefusals.inc({ limit: 'topics' }),
   };
 
   function open(ws: WebSocket, request: FastifyRequest): void {
