@@ -1,5 +1,5 @@
 // The servers under test: Herald's two services, run as black boxes from their builds,
-// and the two naive baselines written the seed's way.
+// and the naive baselines written the seed's way.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -46,17 +46,41 @@ export const TARGETS = {
     env: { HOST: '127.0.0.1' },
     readyPath: null,
   },
+  'naive-sse-replay': {
+    name: 'naive Express SSE hub with one-shot replay',
+    kind: 'naive',
+    script: path.join(here, 'servers/naive-sse-replay.mjs'),
+    env: { HOST: '127.0.0.1' },
+    readyPath: null,
+  },
 };
 
 /** Which server each scenario runs against, per side. */
 export function targetFor(scenario, side) {
+  if (scenario === 'sse-replay' && side !== 'herald') return TARGETS['naive-sse-replay'];
   const transport = scenario.startsWith('ws-') ? 'ws' : 'sse';
   return TARGETS[side === 'herald' ? `herald-${transport}` : `naive-${transport}`];
 }
 
-export function environmentFor(target, port) {
+/**
+ * What a scenario changes in its server's environment; `undefined` removes a variable
+ * (the server's default applies). The replay scenario measures Herald as deployed:
+ * the fan-out's 64 MiB MAX_BUFFERED_BYTES would make its replay pages 64 times larger
+ * (stream-replay.ts replayPageSize) and hide what paging bounds; the whole history
+ * must be kept for a resume from the start to be a replay of all REPLAY_N events.
+ */
+export function scenarioEnv(scenario, target, options) {
+  if (scenario !== 'sse-replay' || target.kind !== 'herald') return {};
+  return { MAX_BUFFERED_BYTES: undefined, HISTORY_SIZE: String(Math.max(1000, options.replayN)) };
+}
+
+export function environmentFor(target, port, overrides = {}) {
   const env = { ...process.env, ...target.env, PORT: String(port) };
   if (target.kind === 'herald') for (const name of CLEARED) delete env[name];
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   return env;
 }
 

@@ -2,6 +2,7 @@
 // bench) and prints `RESULT <json>` as its last stdout line. Progress goes to stderr.
 import { wsFanout, wsIdle, wsSetup } from './ws-load.mjs';
 import { sseFanout, sseIdle, sseSetup } from './sse-load.mjs';
+import { sseReplay } from './sse-replay.mjs';
 
 const SCENARIOS = {
   'ws-fanout': wsFanout,
@@ -10,6 +11,7 @@ const SCENARIOS = {
   'sse-idle': sseIdle,
   'ws-setup': wsSetup,
   'sse-setup': sseSetup,
+  'sse-replay': sseReplay,
 };
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
