@@ -1,7 +1,7 @@
 // Bench options: flags win over environment variables, which win over defaults.
 // `--quick` swaps in tiny defaults so the whole run takes seconds (the smoke test uses it).
 
-export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup', 'sse-replay'];
+export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'pusher-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup', 'sse-replay'];
 
 const NUMBERS = {
   N: { flag: 'n', full: 1000, quick: 20, min: 1, max: 10_000, help: 'fan-out subscribers' },

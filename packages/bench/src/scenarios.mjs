@@ -38,6 +38,10 @@ export const SCENARIO_SPECS = {
     title: 'SSE connection setup',
     metrics: SETUP_METRICS,
   },
+  'pusher-fanout': {
+    title: 'Pusher fan-out (protocol 7)',
+    metrics: FANOUT_METRICS,
+  },
   'sse-replay': {
     title: 'SSE paged replay',
     metrics: [

@@ -55,10 +55,14 @@ export const TARGETS = {
   },
 };
 
+/** The Pusher app the pusher-fanout scenario connects to (load/pusher-load.mjs signs with it). */
+export const PUSHER_APP = { id: 'bench', key: 'bench-key', secret: 'bench-secret-0123456789' };
+const PUSHER_APP_ENV = { PUSHER_APP_ID: PUSHER_APP.id, PUSHER_APP_KEY: PUSHER_APP.key, PUSHER_APP_SECRET: PUSHER_APP.secret };
+
 /** Which server each scenario runs against, per side. */
 export function targetFor(scenario, side) {
   if (scenario === 'sse-replay' && side !== 'herald') return TARGETS['naive-sse-replay'];
-  const transport = scenario.startsWith('ws-') ? 'ws' : 'sse';
+  const transport = scenario.startsWith('ws-') || scenario.startsWith('pusher-') ? 'ws' : 'sse';
   return TARGETS[side === 'herald' ? `herald-${transport}` : `naive-${transport}`];
 }
 
@@ -70,7 +74,10 @@ export function targetFor(scenario, side) {
  * must be kept for a resume from the start to be a replay of all REPLAY_N events.
  */
 export function scenarioEnv(scenario, target, options) {
-  if (scenario !== 'sse-replay' || target.kind !== 'herald') return {};
+  if (target.kind !== 'herald') return {};
+  // The Pusher fan-out's publisher sends client events: their per-connection rate limit off.
+  if (scenario === 'pusher-fanout') return { ...PUSHER_APP_ENV, PUSHER_CLIENT_EVENT_RATE: '10000' };
+  if (scenario !== 'sse-replay') return {};
   return { MAX_BUFFERED_BYTES: undefined, HISTORY_SIZE: String(Math.max(1000, options.replayN)) };
 }
 

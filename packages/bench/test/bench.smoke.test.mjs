@@ -44,7 +44,7 @@ describe('pnpm bench --quick', () => {
       }
     }
     // Every delivery of the burst arrived on both sides (the rate is only meaningful then).
-    for (const scenario of ['ws-fanout', 'sse-fanout']) {
+    for (const scenario of ['ws-fanout', 'sse-fanout', 'pusher-fanout']) {
       for (const side of ['herald', 'baseline']) {
         const { burst, latency } = report.results[scenario][side].details;
         expect(burst.delivered, `${scenario} ${side}`).toBe(20 * 50);

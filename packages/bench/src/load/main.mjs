@@ -3,6 +3,7 @@
 import { wsFanout, wsIdle, wsSetup } from './ws-load.mjs';
 import { sseFanout, sseIdle, sseSetup } from './sse-load.mjs';
 import { sseReplay } from './sse-replay.mjs';
+import { pusherFanout } from './pusher-load.mjs';
 
 const SCENARIOS = {
   'ws-fanout': wsFanout,
@@ -12,6 +13,7 @@ const SCENARIOS = {
   'ws-setup': wsSetup,
   'sse-setup': sseSetup,
   'sse-replay': sseReplay,
+  'pusher-fanout': pusherFanout,
 };
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
