@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from '../config.js';
 import { isOriginAllowed } from '../origin.js';
+import { Outbox } from '../outbox.js';
 import { ChannelHub } from './channel-hub.js';
 import { handlePusherFrame, type FrameContext } from './frame-handler.js';
 import { PusherSocket } from './pusher-socket.js';
@@ -37,6 +38,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
   const hub = new ChannelHub({ bus, metrics, log: app.log });
   app.decorate('pusherHub', hub);
   const sockets = new Set<PusherSocket>();
+  const outbox = new Outbox();
   const ctx: FrameContext = {
     hub,
     log: app.log,
@@ -61,6 +63,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       socketId: newSocketId(),
       maxBufferedBytes: config.maxBufferedBytes,
       clientEventRate: pusher.clientEventRate,
+      outbox,
       onSlow: () => {
         metrics.slowConsumersClosed.inc();
         metrics.dropped.inc();
