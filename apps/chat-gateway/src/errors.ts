@@ -17,6 +17,8 @@ export const ErrorText = {
   binary: 'binary frames are not accepted; send JSON text',
   tooLarge: (limit: number) => `frame is larger than MAX_MESSAGE_BYTES (${limit} bytes)`,
   rateLimited: 'too many messages; slow down',
+  joinRateLimited: 'too many joins; slow down (JOIN_RATE_LIMIT per second after JOIN_BURST)',
+  topicLimit: (max: number) => `this server holds its ${max} rooms (MAX_TOPICS); try again later`,
   notJoined: (room: string) => `join room "${room}" before sending to it`,
   tooManyRooms: (max: number) => `a connection may be in at most ${max} rooms`,
   forbiddenRoom: (room: string) => `this token may not join room "${room}"`,

@@ -42,7 +42,7 @@ describe('chat frames', () => {
       { user: { id: 'alice', name: 'Alice (tab 2)' } },
     ]);
     const history = ['{"type":"message","id":"1-0"}', '{"type":"message","id":"2-0"}'];
-    expect(JSON.parse(joinedFrame('r1', members, history, false))).toEqual({
+    expect(JSON.parse(joinedFrame('r1', members, history, false, true))).toEqual({
       type: 'joined',
       room: 'r1',
       members: [alice, { id: 'bob', name: 'Bob' }],
@@ -51,7 +51,8 @@ describe('chat frames', () => {
         { type: 'message', id: '2-0' },
       ],
       recovered: false,
+      more: true,
     });
-    expect(JSON.parse(joinedFrame('r1', [], [], true))).toMatchObject({ history: [], recovered: true });
+    expect(JSON.parse(joinedFrame('r1', [], [], true, false))).toMatchObject({ history: [], recovered: true, more: false });
   });
 });

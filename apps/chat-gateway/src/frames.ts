@@ -63,8 +63,8 @@ export function uniqueUsers(members: ReadonlyArray<{ user: User }>): User[] {
 }
 
 /** `joined`, with history given as already-encoded message frames. */
-export function joinedFrame(room: string, members: User[], history: readonly string[], recovered: boolean): string {
-  const head: Omit<JoinedMessage, 'history' | 'recovered'> = { type: 'joined', room, members };
+export function joinedFrame(room: string, members: User[], history: readonly string[], recovered: boolean, more: boolean): string {
+  const head: Omit<JoinedMessage, 'history' | 'recovered' | 'more'> = { type: 'joined', room, members };
   const json = JSON.stringify(head);
-  return `${json.slice(0, -1)},"history":[${history.join(',')}],"recovered":${recovered}}`;
+  return `${json.slice(0, -1)},"history":[${history.join(',')}],"recovered":${recovered},"more":${more}}`;
 }

@@ -108,6 +108,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       socket,
       seedMode,
       limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
+      joinLimiter: config.joinRateLimit > 0 ? new RateLimiter(config.joinRateLimit, undefined, config.joinBurst) : undefined,
       hooks,
     });
     connections.add(conn);

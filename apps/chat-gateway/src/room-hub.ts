@@ -1,4 +1,4 @@
-import type { Bus, BusEvent } from '@herald/bus';
+import { TopicLimitError, type Bus, type BusEvent } from '@herald/bus';
 import { chatTopic, decodeChatPayload, encodeChatPayload, planResume } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
@@ -41,15 +41,31 @@ export class RoomHub {
   /**
    * Subscribes before reading history and buffers live events meanwhile, so a
    * message published during the join arrives exactly once and after `joined`.
-   * Joining again is allowed and answers `joined` again.
+   * Joining a room again answers `joined` with the members only: the connection
+   * already has every message, so history is not read (nor framed) again.
    */
-  async join(conn: Connection, name: string, since: string | undefined): Promise<void> {
+  async join(conn: Connection, name: string, since: string | undefined, ref?: string): Promise<void> {
     if (!conn.rooms.has(name) && conn.rooms.size >= MAX_ROOMS_PER_CONNECTION) {
-      conn.sendText(errorFrame('bad_request', ErrorText.tooManyRooms(MAX_ROOMS_PER_CONNECTION)));
+      conn.sendText(errorFrame('bad_request', ErrorText.tooManyRooms(MAX_ROOMS_PER_CONNECTION), ref));
       return;
     }
-    const { bus } = this.#options;
-    const room = this.#room(name);
+    const { bus, metrics } = this.#options;
+    const member = this.#rooms.get(name);
+    if (member?.isMember(conn)) {
+      const members = await bus.presence.members(name);
+      if (member.isMember(conn)) conn.sendText(joinedFrame(name, uniqueUsers(members), [], true, false));
+      return;
+    }
+    let room: Room;
+    try {
+      room = this.#room(name);
+    } catch (err) {
+      // One join refused, not the connection: its other rooms go on.
+      if (!(err instanceof TopicLimitError)) throw err;
+      metrics.limitRefusals.inc({ limit: 'topics' });
+      conn.sendText(errorFrame('unavailable', ErrorText.topicLimit(err.maxTopics), ref));
+      return;
+    }
     const ticket = room.beginJoin(conn);
     conn.rooms.add(name);
     const still = () => room.stillJoining(conn, ticket);
@@ -81,7 +97,7 @@ export class RoomHub {
       const decoded = decodeChatPayload(event.data, name);
       if (decoded !== undefined) texts.push(messageFrame(event.id, event.data, decoded));
     }
-    conn.sendText(joinedFrame(name, uniqueUsers(members), texts, plan.recovered));
+    conn.sendText(joinedFrame(name, uniqueUsers(members), texts, plan.recovered, false));
     for (const item of room.completeJoin(conn, ticket, plan.floors)) {
       if (Buffer.isBuffer(item)) conn.send(item);
       else if (plan.floors.admit(room.topic, item.id)) conn.send(item.frame);

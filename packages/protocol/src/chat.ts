@@ -12,6 +12,8 @@ export const JoinSchema = Type.Object({
   type: Type.Literal('join'),
   room: Room,
   since: Type.Optional(Id),
+  /** Echoed in an `error` refusing this join (rate_limited, forbidden, unavailable). */
+  ref: Type.Optional(Ref),
 });
 export const LeaveSchema = Type.Object({
   type: Type.Literal('leave'),
@@ -75,6 +77,12 @@ export interface JoinedMessage {
   history: ChatMessage[];
   /** false when history no longer reaches the `since` id asked for. */
   recovered: boolean;
+  /**
+   * true when `history` was cut (MAX_JOIN_HISTORY_BYTES, or HISTORY_ON_JOIN without
+   * `since`): with `since`, go on with `history` `after` the newest id received;
+   * without, older messages are there for `history` `before` the oldest.
+   */
+  more: boolean;
 }
 /** Why the server left a room on its own; absent when the client asked to leave. */
 export type LeftReason = 'forbidden';
