@@ -40,7 +40,13 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
   const { config, bus, metrics, drainGraceMs, gate } = options;
-  const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
+  const hub = new RoomHub({
+    bus,
+    metrics,
+    log: app.log,
+    historyOnJoin: config.historyOnJoin,
+    maxJoinHistoryBytes: config.maxJoinHistoryBytes,
+  });
   // One verifier for the upgrades and every refresh.
   const auth = GatewayAuth.from(config.auth);
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth };

@@ -1,10 +1,11 @@
 import { TopicLimitError, type Bus, type BusEvent } from '@herald/bus';
-import { chatTopic, decodeChatPayload, encodeChatPayload, planResume } from '@herald/protocol';
+import { chatTopic, encodeChatPayload, LiveFloors } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
-import { joinedFrame, leftFrame, messageFrame, uniqueUsers } from './frames.js';
+import { joinedFrame, leftFrame, uniqueUsers } from './frames.js';
+import { readAfter, readBefore } from './history-pages.js';
 import { Room } from './room.js';
 
 /** The room seed-mode clients live in. */
@@ -17,6 +18,8 @@ export interface RoomHubOptions {
   metrics: Metrics;
   log: FastifyBaseLogger;
   historyOnJoin: number;
+  /** Bytes of messages a `joined` (or `history`) reply holds at most (MAX_JOIN_HISTORY_BYTES). */
+  maxJoinHistoryBytes: number;
 }
 
 /**
@@ -78,29 +81,32 @@ export class RoomHub {
       await bus.presence.leave(name, conn.id);
       return;
     }
-    const [members, history, newest] = await Promise.all([
+    // Without `since`: the newest messages. With it: the newest id first, then the
+    // messages up to it; past it they arrive live (held meanwhile), so the two meet
+    // exactly (see @herald/protocol resume: live ones at or below it are dropped).
+    const [members, newest] = await Promise.all([
       bus.presence.members(name),
-      since === undefined ? bus.history(room.topic, undefined, this.#options.historyOnJoin) : bus.history(room.topic, since),
-      // Read with the history (one round trip): the resume core needs it when history is empty.
       since === undefined ? undefined : bus.history(room.topic, undefined, 1),
     ]);
     if (!still()) return;
-
     const top = newest?.events.at(-1)?.id;
-    const plan = planResume({
-      after: since,
-      histories: new Map([[room.topic, history]]),
-      newest: top === undefined ? undefined : new Map([[room.topic, top]]),
-    });
-    const texts: string[] = [];
-    for (const event of plan.replay) {
-      const decoded = decodeChatPayload(event.data, name);
-      if (decoded !== undefined) texts.push(messageFrame(event.id, event.data, decoded));
-    }
-    conn.sendText(joinedFrame(name, uniqueUsers(members), texts, plan.recovered, false));
-    for (const item of room.completeJoin(conn, ticket, plan.floors)) {
+    const limits = { maxBytes: this.#options.maxJoinHistoryBytes, maxCount: since === undefined ? this.#options.historyOnJoin : Infinity };
+    const reply =
+      since === undefined
+        ? await readBefore(bus, name, room.topic, undefined, limits)
+        : top === undefined
+          ? { texts: [], more: false, covered: true, newest: undefined }
+          : { ...(await readAfter(bus, name, room.topic, since, limits, top)), newest: top };
+    if (!still()) return;
+
+    conn.sendText(joinedFrame(name, uniqueUsers(members), reply.texts, reply.covered, reply.more));
+    // What the client has: everything up to the newest id read (a `since` past it is clamped to it,
+    // so a made-up id cannot swallow what comes later). When cut, `history after` fills the rest up to it.
+    const floors = new LiveFloors(reply.newest === undefined ? [] : [[room.topic, reply.newest]]);
+    const pagingUpTo = reply.more && since !== undefined ? reply.newest : undefined;
+    for (const item of room.completeJoin(conn, ticket, floors, pagingUpTo)) {
       if (Buffer.isBuffer(item)) conn.send(item);
-      else if (plan.floors.admit(room.topic, item.id)) conn.send(item.frame);
+      else if (floors.admit(room.topic, item.id)) conn.send(item.frame);
     }
   }
 
