@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeChatPayload, encodeChatPayload } from '@herald/protocol';
-import { joinedFrame, messageFrame, uniqueUsers } from './frames.js';
+import { historyFrame, joinedFrame, messageFrame, uniqueUsers } from './frames.js';
 
 const alice = { id: 'alice', name: 'Alice' };
 
@@ -54,5 +54,11 @@ describe('chat frames', () => {
       more: true,
     });
     expect(JSON.parse(joinedFrame('r1', [], [], true, false))).toMatchObject({ history: [], recovered: true, more: false });
+  });
+
+  it('frames a history reply: messages as given, recovered only when false, ref when given', () => {
+    const messages = ['{"type":"message","id":"1-0"}'];
+    expect(JSON.parse(historyFrame('r1', messages, true, true))).toEqual({ type: 'history', room: 'r1', messages: [{ type: 'message', id: '1-0' }], more: true });
+    expect(JSON.parse(historyFrame('r1', [], false, false, 'h1'))).toEqual({ type: 'history', room: 'r1', messages: [], more: false, recovered: false, ref: 'h1' });
   });
 });

@@ -24,6 +24,8 @@ async function dispatch(ctx: HandlerContext, conn: Connection, message: ClientMe
       return ctx.hub.join(conn, message.room, message.since, message.ref);
     case 'refresh':
       return refresh(ctx, conn, message.token);
+    case 'history':
+      return ctx.hub.history(conn, message);
     case 'leave':
       return ctx.hub.leave(conn, message.room);
     case 'send': {
@@ -77,9 +79,10 @@ export function handleJsonFrame(ctx: HandlerContext, conn: Connection, data: Raw
     return refuse(ctx, conn, code, message, ref);
   }
   const message = decoded.message;
-  // Refused here, not on the queue: a join storm must cost no bus work at all.
-  if (message.type === 'join' && conn.joinLimiter !== undefined && !conn.joinLimiter.take()) {
-    ctx.metrics.limitRefusals.inc({ limit: 'joins' });
+  // Refused here, not on the queue: a join (or history) storm must cost no bus work at all.
+  // Both read history, so both spend from the one join bucket.
+  if ((message.type === 'join' || message.type === 'history') && conn.joinLimiter !== undefined && !conn.joinLimiter.take()) {
+    ctx.metrics.limitRefusals.inc({ limit: message.type === 'join' ? 'joins' : 'history' });
     return refuse(ctx, conn, 'rate_limited', ErrorText.joinRateLimited, message.ref);
   }
   conn.schedule(() => dispatch(ctx, conn, message));

@@ -1,10 +1,10 @@
 import { TopicLimitError, type Bus, type BusEvent } from '@herald/bus';
-import { chatTopic, encodeChatPayload, LiveFloors } from '@herald/protocol';
+import { chatTopic, compareIds, encodeChatPayload, HISTORY_LIMIT_DEFAULT, LiveFloors, type HistoryRequest } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
-import { joinedFrame, leftFrame, uniqueUsers } from './frames.js';
+import { historyFrame, joinedFrame, leftFrame, uniqueUsers } from './frames.js';
 import { readAfter, readBefore } from './history-pages.js';
 import { Room } from './room.js';
 
@@ -108,6 +108,31 @@ export class RoomHub {
       if (Buffer.isBuffer(item)) conn.send(item);
       else if (floors.admit(room.topic, item.id)) conn.send(item.frame);
     }
+  }
+
+  /**
+   * One page of a room's history for a member. `after` pages of a member whose
+   * `joined` was cut stop where its live messages start (see Room#pagingUpTo).
+   */
+  async history(conn: Connection, request: HistoryRequest): Promise<void> {
+    const { bus, maxJoinHistoryBytes } = this.#options;
+    const room = this.#rooms.get(request.room);
+    if (room === undefined || !room.isMember(conn)) {
+      conn.sendText(errorFrame('not_joined', ErrorText.notJoinedHistory(request.room), request.ref));
+      return;
+    }
+    const limits = { maxBytes: maxJoinHistoryBytes, maxCount: request.limit ?? HISTORY_LIMIT_DEFAULT };
+    let reply;
+    if (request.after !== undefined) {
+      const upTo = room.pagingUpTo(conn);
+      const bounded = upTo !== undefined && compareIds(request.after, upTo) < 0 ? upTo : undefined;
+      reply = await readAfter(bus, room.name, room.topic, request.after, limits, bounded);
+      if (upTo !== undefined && !(bounded !== undefined && reply.more)) room.pagingDone(conn);
+    } else {
+      reply = await readBefore(bus, room.name, room.topic, request.before!, limits);
+    }
+    if (!room.isMember(conn)) return;
+    conn.sendText(historyFrame(request.room, reply.texts, reply.more, reply.covered, request.ref));
   }
 
   /** A seed-mode client is a lobby member from the start; it gets no history and no replies. */
