@@ -46,6 +46,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     log: app.log,
     historyOnJoin: config.historyOnJoin,
     maxJoinHistoryBytes: config.maxJoinHistoryBytes,
+    maxMessageBytes: config.maxMessageBytes,
   });
   // One verifier for the upgrades and every refresh.
   const auth = GatewayAuth.from(config.auth);

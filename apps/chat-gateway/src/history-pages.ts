@@ -1,12 +1,13 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { compareIds, decodeChatPayload } from '@herald/protocol';
+import { decodeChatPayload, ReplayPager } from '@herald/protocol';
 import { messageFrame } from './frames.js';
 
 /**
  * Reading a room's history for one reply (`joined`, `history`) in bounded pages:
  * the bus is asked for a few events at a time and reading stops as soon as the
- * reply is full, so a request over a huge history costs about `maxBytes` of
- * memory, not the whole history.
+ * reply is full, so a request over a huge history costs about `maxBytes` (plus
+ * one page) of memory, not the whole history. Forward reads go through
+ * @herald/protocol's ReplayPager, the resume core the event stream uses too.
  */
 
 export interface ReplyLimits {
@@ -14,6 +15,8 @@ export interface ReplyLimits {
   maxBytes: number;
   /** Messages one reply holds. */
   maxCount: number;
+  /** Events per bus read going forward (see replayPageSize). */
+  pageEvents: number;
 }
 
 export interface HistoryReply {
@@ -27,6 +30,14 @@ export interface HistoryReply {
 
 /** Events per bus read at most; fewer once the sizes seen say the reply will be full sooner. */
 const PAGE_EVENTS = 100;
+
+/**
+ * Events per forward page: as many of the largest messages a client may send as fit
+ * in one reply (the event stream sizes its replay pages the same way), 1 to 512.
+ */
+export function historyPageEvents(maxReplyBytes: number, maxMessageBytes: number): number {
+  return Math.min(512, Math.max(1, Math.floor(maxReplyBytes / Math.max(1, maxMessageBytes))));
+}
 const FIRST_PAGE = 16;
 
 /** Fills one reply from events fed in reading order; says when it is full. */
@@ -66,8 +77,9 @@ class ReplyBuilder {
 }
 
 /**
- * Messages after `after` (exclusive), oldest first, up to `upTo` (inclusive) when
- * given: past it, messages reach the client live.
+ * Messages after `after` (exclusive), oldest first, up to `upTo` (inclusive: the
+ * bus's newest id read once subscribed, or where a member's live messages start);
+ * past it messages reach the client live. undefined: nothing was ever published.
  */
 export async function readAfter(
   bus: Bus,
@@ -75,23 +87,26 @@ export async function readAfter(
   topic: string,
   after: string,
   limits: ReplyLimits,
-  upTo?: string,
+  upTo: string | undefined,
 ): Promise<HistoryReply> {
   const reply = new ReplyBuilder(room, limits);
-  let cursor = after;
+  const pager = new ReplayPager<BusEvent>({
+    after,
+    topics: [topic],
+    upTo,
+    read: (from, id, limit) => bus.history(from, id, limit),
+    pageSize: limits.pageEvents,
+  });
   let covered = true;
-  for (;;) {
-    const want = reply.want;
-    const page = await bus.history(topic, cursor, want);
-    // Trimmed past the cursor between two reads is a gap too, not only before the first.
-    covered &&= page.covered;
+  while (!pager.done) {
+    const page = await pager.next();
+    // Trimmed (or forgotten) past the cursor, before the first page or between two: a gap.
+    if (page.reset.length > 0) covered = false;
     for (const event of page.events) {
-      if (upTo !== undefined && compareIds(event.id, upTo) > 0) return { texts: reply.texts, more: false, covered };
       if (!reply.add(event)) return { texts: reply.texts, more: true, covered };
-      cursor = event.id;
     }
-    if (page.events.length < want) return { texts: reply.texts, more: false, covered };
   }
+  return { texts: reply.texts, more: false, covered };
 }
 
 /** The newest messages before `before` (exclusive; undefined: the newest of all), returned oldest first. */

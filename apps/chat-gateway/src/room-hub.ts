@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
 import { historyFrame, joinedFrame, leftFrame, uniqueUsers } from './frames.js';
-import { readAfter, readBefore } from './history-pages.js';
+import { historyPageEvents, readAfter, readBefore, type ReplyLimits } from './history-pages.js';
 import { Room } from './room.js';
 
 /** The room seed-mode clients live in. */
@@ -20,6 +20,8 @@ export interface RoomHubOptions {
   historyOnJoin: number;
   /** Bytes of messages a `joined` (or `history`) reply holds at most (MAX_JOIN_HISTORY_BYTES). */
   maxJoinHistoryBytes: number;
+  /** MAX_MESSAGE_BYTES: sizes the pages history is read in. */
+  maxMessageBytes: number;
 }
 
 /**
@@ -81,27 +83,21 @@ export class RoomHub {
       await bus.presence.leave(name, conn.id);
       return;
     }
-    // Without `since`: the newest messages. With it: the newest id first, then the
-    // messages up to it; past it they arrive live (held meanwhile), so the two meet
-    // exactly (see @herald/protocol resume: live ones at or below it are dropped).
-    const [members, newest] = await Promise.all([
-      bus.presence.members(name),
-      since === undefined ? undefined : bus.history(room.topic, undefined, 1),
-    ]);
+    // Without `since`: the newest messages. With it: the bus's newest id first, then the
+    // messages up to it (ReplayPager); past it they arrive live (held meanwhile), so the
+    // two meet exactly: live ones at or below it are dropped by the floor.
+    const [members, upTo] = await Promise.all([bus.presence.members(name), since === undefined ? undefined : bus.newestId()]);
     if (!still()) return;
-    const top = newest?.events.at(-1)?.id;
-    const limits = { maxBytes: this.#options.maxJoinHistoryBytes, maxCount: since === undefined ? this.#options.historyOnJoin : Infinity };
+    const limits = this.#limits(since === undefined ? this.#options.historyOnJoin : Infinity);
     const reply =
       since === undefined
         ? await readBefore(bus, name, room.topic, undefined, limits)
-        : top === undefined
-          ? { texts: [], more: false, covered: true, newest: undefined }
-          : { ...(await readAfter(bus, name, room.topic, since, limits, top)), newest: top };
+        : { ...(await readAfter(bus, name, room.topic, since, limits, upTo)), newest: upTo };
     if (!still()) return;
 
     conn.sendText(joinedFrame(name, uniqueUsers(members), reply.texts, reply.covered, reply.more));
-    // What the client has: everything up to the newest id read (a `since` past it is clamped to it,
-    // so a made-up id cannot swallow what comes later). When cut, `history after` fills the rest up to it.
+    // What the client has: everything up to the newest id read. When cut, `history after`
+    // fills in the rest up to it.
     const floors = new LiveFloors(reply.newest === undefined ? [] : [[room.topic, reply.newest]]);
     const pagingUpTo = reply.more && since !== undefined ? reply.newest : undefined;
     for (const item of room.completeJoin(conn, ticket, floors, pagingUpTo)) {
@@ -115,19 +111,19 @@ export class RoomHub {
    * `joined` was cut stop where its live messages start (see Room#pagingUpTo).
    */
   async history(conn: Connection, request: HistoryRequest): Promise<void> {
-    const { bus, maxJoinHistoryBytes } = this.#options;
+    const { bus } = this.#options;
     const room = this.#rooms.get(request.room);
     if (room === undefined || !room.isMember(conn)) {
       conn.sendText(errorFrame('not_joined', ErrorText.notJoinedHistory(request.room), request.ref));
       return;
     }
-    const limits = { maxBytes: maxJoinHistoryBytes, maxCount: request.limit ?? HISTORY_LIMIT_DEFAULT };
+    const limits = this.#limits(request.limit ?? HISTORY_LIMIT_DEFAULT);
     let reply;
     if (request.after !== undefined) {
-      const upTo = room.pagingUpTo(conn);
-      const bounded = upTo !== undefined && compareIds(request.after, upTo) < 0 ? upTo : undefined;
-      reply = await readAfter(bus, room.name, room.topic, request.after, limits, bounded);
-      if (upTo !== undefined && !(bounded !== undefined && reply.more)) room.pagingDone(conn);
+      const bound = room.pagingUpTo(conn);
+      const upTo = bound !== undefined && compareIds(request.after, bound) < 0 ? bound : await bus.newestId();
+      reply = await readAfter(bus, room.name, room.topic, request.after, limits, upTo);
+      if (bound !== undefined && !(upTo === bound && reply.more)) room.pagingDone(conn);
     } else {
       reply = await readBefore(bus, room.name, room.topic, request.before!, limits);
     }
@@ -181,6 +177,11 @@ export class RoomHub {
   close(): void {
     for (const room of this.#rooms.values()) room.close();
     this.#rooms.clear();
+  }
+
+  #limits(maxCount: number): ReplyLimits {
+    const { maxJoinHistoryBytes, maxMessageBytes } = this.#options;
+    return { maxBytes: maxJoinHistoryBytes, maxCount, pageEvents: historyPageEvents(maxJoinHistoryBytes, maxMessageBytes) };
   }
 
   #room(name: string): Room {
