@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   seedMode: boolean;
   limiter: RateLimiter | undefined;
+  /** Joins and `history` requests (JOIN_RATE_LIMIT / JOIN_BURST); absent: unlimited. */
+  joinLimiter?: RateLimiter | undefined;
   hooks: ConnectionHooks;
 }
 
@@ -52,6 +54,7 @@ export class Connection {
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   readonly seedMode: boolean;
   readonly limiter: RateLimiter | undefined;
+  readonly joinLimiter: RateLimiter | undefined;
   readonly rooms = new Set<string>();
   /** Cleared on each ping, set by the pong: a connection still false at the next tick is dead. */
   alive = true;
@@ -73,6 +76,7 @@ export class Connection {
     this.socket = options.socket;
     this.seedMode = options.seedMode;
     this.limiter = options.limiter;
+    this.joinLimiter = options.joinLimiter;
     this.#hooks = options.hooks;
     // Last: an expiry already due ends the connection at once, which needs the socket and hooks.
     this.expireAt(options.grant.exp);
