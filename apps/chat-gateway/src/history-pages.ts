@@ -1,5 +1,5 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { decodeChatPayload, ReplayPager } from '@herald/protocol';
+import { decodeChatPayload, ReplayPager, replayPageEvents } from '@herald/protocol';
 import { messageFrame } from './frames.js';
 
 /**
@@ -31,13 +31,8 @@ export interface HistoryReply {
 /** Events per bus read at most; fewer once the sizes seen say the reply will be full sooner. */
 const PAGE_EVENTS = 100;
 
-/**
- * Events per forward page: as many of the largest messages a client may send as fit
- * in one reply (the event stream sizes its replay pages the same way), 1 to 512.
- */
-export function historyPageEvents(maxReplyBytes: number, maxMessageBytes: number): number {
-  return Math.min(512, Math.max(1, Math.floor(maxReplyBytes / Math.max(1, maxMessageBytes))));
-}
+/** Events per bus read: see @herald/protocol replayPageEvents (the event stream's pages are sized the same way). */
+export const historyPageEvents = replayPageEvents;
 const FIRST_PAGE = 16;
 
 /** Fills one reply from events fed in reading order; says when it is full. */

@@ -26,6 +26,8 @@ export interface FrameContext {
   onClientEventRefused: () => void;
   /** A subscribe refused because this instance holds MAX_TOPICS topics already. */
   onTopicLimit: () => void;
+  /** A subscribe refused by the connection's JOIN_RATE_LIMIT bucket. */
+  onSubscribeRefused: () => void;
 }
 
 /** One frame from a pusher-js client. Bad input is answered with `pusher:error`; the connection stays. */
@@ -76,6 +78,10 @@ function subscribe(ctx: FrameContext, socket: PusherSocket, channel: string, aut
     return;
   }
   if (socket.channels.size >= ctx.maxChannels) return refuse(socket, channel, `Too many channels on this connection (at most ${ctx.maxChannels})`, 400);
+  if (socket.subscribes?.take() === false) {
+    ctx.onSubscribeRefused();
+    return refuse(socket, channel, 'Too many subscriptions at once (JOIN_RATE_LIMIT per second after JOIN_BURST); subscribe again later', 429);
+  }
   let member: PresenceMember | undefined;
   if (info.kind === 'server-to-user') {
     if (socket.user === undefined || socket.user.id !== serverToUserId(channel)) {

@@ -46,6 +46,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     maxEventBytes: config.maxMessageBytes,
     onClientEventRefused: () => metrics.limitRefusals.inc({ limit: 'pusher_client_events' }),
     onTopicLimit: () => metrics.limitRefusals.inc({ limit: 'topics' }),
+    onSubscribeRefused: () => metrics.limitRefusals.inc({ limit: 'joins' }),
   };
 
   function open(ws: WebSocket, request: FastifyRequest): void {
@@ -63,6 +64,8 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       socketId: newSocketId(),
       maxBufferedBytes: config.maxBufferedBytes,
       clientEventRate: pusher.clientEventRate,
+      subscribeRate: config.joinRateLimit,
+      subscribeBurst: config.joinBurst,
       outbox,
       onSlow: () => {
         metrics.slowConsumersClosed.inc();

@@ -18,6 +18,9 @@ export interface PusherSocketOptions {
   readonly socketId: string;
   readonly maxBufferedBytes: number;
   readonly clientEventRate: number;
+  /** Subscribes per second after `subscribeBurst` at once (JOIN_RATE_LIMIT / JOIN_BURST); 0: no limit. */
+  readonly subscribeRate: number;
+  readonly subscribeBurst: number;
   /** Coalesces each turn's frames into one write per socket (shared with the native transport). */
   readonly outbox: Outbox;
   /** Called once when the socket is cut for not reading (it is closed with 4100). */
@@ -35,6 +38,8 @@ export class PusherSocket implements Flushable {
   readonly socketId: string;
   readonly channels = new Map<string, SocketChannel>();
   readonly clientEvents: RateLimiter;
+  /** The same bucket a native connection's joins spend: a subscribe storm costs no bus work. */
+  readonly subscribes: RateLimiter | undefined;
   user: SignedInUser | undefined;
   /** performance.now() of the last frame from the client. */
   lastSeen = performance.now();
@@ -51,6 +56,7 @@ export class PusherSocket implements Flushable {
     this.app = options.app;
     this.socketId = options.socketId;
     this.clientEvents = new RateLimiter(options.clientEventRate);
+    this.subscribes = options.subscribeRate > 0 ? new RateLimiter(options.subscribeRate, undefined, options.subscribeBurst) : undefined;
     this.#options = options;
   }
 
