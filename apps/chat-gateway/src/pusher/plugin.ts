@@ -24,6 +24,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Pusher transport's channels on this instance (when PUSHER_* is set). */
     pusherHub?: ChannelHub;
+    /** Its open sockets (the HTTP API's terminate_connections closes some). */
+    pusherSockets?: ReadonlySet<PusherSocket>;
   }
 }
 
@@ -37,6 +39,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
   const hub = new ChannelHub({ bus, metrics, log: app.log });
   app.decorate('pusherHub', hub);
   const sockets = new Set<PusherSocket>();
+  app.decorate('pusherSockets', sockets);
   const ctx: FrameContext = {
     hub,
     log: app.log,
