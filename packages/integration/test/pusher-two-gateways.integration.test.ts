@@ -71,7 +71,7 @@ function listen(pusher: Pusher, channelName: string, event = 'e'): Promise<unkno
 }
 
 async function get(gateway: Service, path: string, params?: Record<string, string>): Promise<unknown> {
-  return ((await sdkFor(gateway).get({ path, params })) as Response).json();
+  return (await sdkFor(gateway).get({ path, params })).json();
 }
 
 afterEach(() => {
