@@ -258,6 +258,25 @@ describe('Pusher HTTP API: channel queries', () => {
   });
 });
 
+describe('Pusher HTTP API: users', () => {
+  it("sendToUser reaches the signed-in user's connections only", async () => {
+    const gateway = await gatewayWithPusher();
+    const [user, other] = [pusherClient(gateway, { user: { id: 'u-7' } }), pusherClient(gateway, { user: { id: 'u-8' } })];
+    const got: Record<string, unknown[]> = { user: [], other: [] };
+    for (const [name, client] of [['user', user], ['other', other]] as const) {
+      await connected(client);
+      client.user.bind('notice', (d: unknown) => got[name]!.push(d));
+      client.signin();
+      await client.user.signinDonePromise;
+      await waitUntil(() => client.user.serverToUserChannel?.subscribed === true, { message: 'the server-to-user channel' });
+    }
+    await serverSdk(gateway).sendToUser('u-7', 'notice', { n: 1 });
+    await serverSdk(gateway).sendToUser('u-8', 'notice', { n: 2 });
+    await waitUntil(() => got.user!.length === 1 && got.other!.length === 1, { message: 'one notice each' });
+    expect(got).toEqual({ user: [{ n: 1 }], other: [{ n: 2 }] });
+  });
+});
+
 describe('Pusher HTTP API: terminate_connections', () => {
   it("closes every connection signed in as the user (pusher-js does not reconnect), and nobody else's", async () => {
     const gateway = await gatewayWithPusher();

@@ -37,9 +37,10 @@ export async function pusherHttpApi(app: FastifyInstance, options: PusherHttpApi
   // Any content type (the SDKs send application/json, some clients nothing): the bytes as sent.
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   app.addHook('preHandler', apiAuth(apps));
-  app.addHook('onError', async (_request, _reply, err) => {
+  app.addHook('onError', async (request, _reply, err) => {
     if (err instanceof ApiRefusal && err.limit !== undefined) metrics.limitRefusals.inc({ limit: err.limit });
-    metrics.dropped.inc();
+    // A refused trigger is a message not delivered; a refused query is not.
+    if (request.method === 'POST') metrics.dropped.inc();
   });
 
   const appId = (request: FastifyRequest) => request.pusherApp!.id;
