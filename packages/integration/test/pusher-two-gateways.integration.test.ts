@@ -1,8 +1,8 @@
 import * as PusherJs from 'pusher-js';
 import type PusherJsClass from 'pusher-js/types/src/core/pusher.js';
 import PusherServer from 'pusher';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_TEST_URL, redisAvailable, Service, uniquePrefix, waitUntil } from '@herald/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisProcess, REDIS_TEST_URL, redisAvailable, redisServerInstalled, Service, uniquePrefix, waitUntil } from '@herald/testkit';
 import { servicesOnRedis } from './on-redis.js';
 
 // pusher-js is CommonJS: under Node's ESM its class is the module's `default`.
@@ -160,5 +160,33 @@ describe.skipIf(!up)('Pusher on two gateways on one Redis', () => {
     await onB.user.signinDonePromise;
     await sdkFor(a).terminateUserConnections('u-term');
     await waitUntil(() => onB.connection.state === 'disconnected', { timeoutMs: 20_000, message: 'the connection on B closed' });
+  });
+});
+
+describe.skipIf(!redisServerInstalled())('Pusher on a gateway whose Redis is down at start (private redis-server)', () => {
+  const servers: RedisProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+  });
+
+  it('starts (the control topic subscription does not hold start-up), then triggers and terminates once Redis is up', async () => {
+    const redis = await RedisProcess.reserve();
+    servers.push(redis);
+    const gateway = await Service.start('chat-gateway', { ...env, REDIS_URL: redis.url });
+    expect(await gateway.status('/healthz')).toBe(200);
+    expect(await gateway.status('/readyz')).toBe(503);
+    await redis.start();
+    await gateway.waitReady();
+
+    const pusher = client(gateway, undefined, { id: 'u-late' });
+    await connected(pusher);
+    const got = await listen(pusher, 'late');
+    await sdkFor(gateway).trigger('late', 'e', 'hello');
+    await waitUntil(() => got.length === 1, { timeoutMs: 20_000, message: 'the trigger' });
+    pusher.signin();
+    await pusher.user.signinDonePromise;
+    await sdkFor(gateway).terminateUserConnections('u-late');
+    await waitUntil(() => pusher.connection.state === 'disconnected', { timeoutMs: 20_000, message: 'the terminated connection' });
+    await gateway.stop();
   });
 });

@@ -30,7 +30,7 @@ export async function pusherHttpApi(app: FastifyInstance, options: PusherHttpApi
   if (!hub || !sockets) throw new Error('pusherHttpApi needs the Pusher transport (pusherPlugin) registered first');
   const queries = new ChannelQueries(bus.presence);
   const terminations = new Terminations(bus, sockets, app.log);
-  await terminations.start(apps);
+  terminations.start(apps);
   app.addHook('onClose', async () => terminations.close());
 
   app.removeAllContentTypeParsers();

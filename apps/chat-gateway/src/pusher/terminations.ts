@@ -35,12 +35,15 @@ export class Terminations {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Listens on every app's control topic; resolves once a request from any gateway will arrive. */
-  async start(apps: PusherApps): Promise<void> {
+  /**
+   * Listens on every app's control topic. Not awaited: on Redis a subscription is
+   * ready only once Redis answers, and the gateway must start (and say 503 on
+   * /readyz) while Redis is down.
+   */
+  start(apps: PusherApps): void {
     for (const app of apps.list()) {
       this.#subscriptions.push(this.bus.subscribe(appControlTopic(app.id), (event) => this.#received(app.id, event)));
     }
-    await Promise.all(this.#subscriptions.map((s) => s.ready));
   }
 
   /** Asks every gateway (this one included) to close the user's connections. */
