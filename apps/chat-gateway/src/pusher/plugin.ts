@@ -39,7 +39,6 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
   const hub = new ChannelHub({ bus, metrics, log: app.log });
   app.decorate('pusherHub', hub);
   const sockets = new Set<PusherSocket>();
-  app.decorate('pusherSockets', sockets);
   const ctx: FrameContext = {
     hub,
     log: app.log,
@@ -96,6 +95,8 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     }
   }, tick);
   liveness.unref();
+  // The HTTP API's terminate_connections closes some of them (terminations.ts).
+  app.decorate('pusherSockets', sockets);
 
   app.addHook('preClose', async () => {
     // 4200: pusher-js reconnects at once, to another instance behind the balancer.
