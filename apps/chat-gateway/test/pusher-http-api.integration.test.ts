@@ -1,3 +1,4 @@
+import { MemoryBus } from '@herald/bus';
 import { signApiRequest } from '@herald/pusher';
 import { waitUntil } from '@herald/testkit';
 import type PusherServer from 'pusher';
@@ -302,5 +303,18 @@ describe('Pusher HTTP API: terminate_connections', () => {
     await waitUntil(() => got.length === 1, { message: 'the event on the other connection' });
     expect(other.connection.state).toBe('connected');
     expect(gateway.app.pusherSockets!.size).toBe(1);
+  });
+});
+
+describe('Pusher HTTP API: start-up', () => {
+  it('holds one control topic per app, so MAX_TOPICS below the number of apps stops start-up with a clear error', async () => {
+    const apps = JSON.stringify([
+      { id: 'a1', key: 'k1', secret: 'secret-one-1' },
+      { id: 'a2', key: 'k2', secret: 'secret-two-2' },
+    ]);
+    const start = startGateway({ PUSHER_APPS: apps }, { bus: new MemoryBus({ historySize: 10, maxTopics: 1 }) });
+    await expect(start).rejects.toThrow('MAX_TOPICS (1) leaves no room for the Pusher control topics (one per app, 2 here)');
+    const fits = await startGateway({ PUSHER_APPS: apps }, { bus: new MemoryBus({ historySize: 10, maxTopics: 2 }) });
+    expect(await fits.app.inject({ url: '/healthz' }).then((r) => r.statusCode)).toBe(200);
   });
 });

@@ -3,8 +3,11 @@
  * (`pusher:signin`) as that user, on every gateway, is closed. The request is one
  * message on the app's control topic (appControlTopic: no channel maps to it, so no
  * subscriber reads it and no trigger forges it); each gateway closes its own sockets.
+ * Every gateway holds that topic from start-up, one per app, counted in MAX_TOPICS:
+ * subscribing only once a user signs in would let a terminate sent right after the
+ * sign-in miss the instance whose subscription is not ready yet.
  */
-import type { Bus, BusEvent, Subscription } from '@herald/bus';
+import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
 import { appControlTopic, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PusherSocket } from './pusher-socket.js';
@@ -42,7 +45,12 @@ export class Terminations {
    */
   start(apps: PusherApps): void {
     for (const app of apps.list()) {
-      this.#subscriptions.push(this.bus.subscribe(appControlTopic(app.id), (event) => this.#received(app.id, event)));
+      try {
+        this.#subscriptions.push(this.bus.subscribe(appControlTopic(app.id), (event) => this.#received(app.id, event)));
+      } catch (err) {
+        if (!(err instanceof TopicLimitError)) throw err;
+        throw new Error(`MAX_TOPICS (${err.maxTopics}) leaves no room for the Pusher control topics (one per app, ${apps.size} here)`, { cause: err });
+      }
     }
   }
 
