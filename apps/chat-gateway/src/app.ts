@@ -14,6 +14,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { gatewayPlugin } from './gateway.js';
+import { pusherHttpApi } from './pusher/http-api.js';
 import { pusherPlugin } from './pusher/plugin.js';
 
 declare module 'fastify' {
@@ -38,12 +39,18 @@ export interface BuildAppOptions {
 }
 
 export const DEFAULT_DRAIN_GRACE_MS = 3_000;
+const MAX_PARAM_LENGTH = 1024;
 
 /** The chat gateway, not listening yet: ops routes, `/ws`, and raw `/`. */
 export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { config, bus } = options;
   const metrics = options.metrics ?? createMetrics('chat-gateway');
-  const serverOptions = { ...httpTimeoutOptions(options.httpTimeouts), trustProxy: trustProxyOption(config.connectionLimits) };
+  const serverOptions = {
+    ...httpTimeoutOptions(options.httpTimeouts),
+    trustProxy: trustProxyOption(config.connectionLimits),
+    // Pusher channel names (164 characters, more when percent-encoded) and user ids are path parameters.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  };
   const app: FastifyInstance =
     options.logger === undefined
       ? Fastify({ ...serverOptions, logger: loggerOptions(config.logLevel) })
@@ -71,6 +78,13 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       metrics,
       drainGraceMs: options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS,
       gate,
+    });
+    app.register(pusherHttpApi, {
+      apps: pusherApps,
+      bus,
+      metrics,
+      bodyLimit: config.maxMessageBytes,
+      maxEventDataBytes: config.pusher.maxEventDataBytes,
     });
   }
   return app;

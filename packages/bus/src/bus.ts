@@ -52,6 +52,12 @@ export interface Presence {
   leave(room: string, connectionId: string): Promise<void>;
   /** One entry per connection, oldest first. */
   members(room: string): Promise<Array<{ connectionId: string; user: User }>>;
+  /**
+   * Every room whose name starts with `prefix` (literally: no pattern characters) and
+   * has a member now, each once, in no set order. On Redis this walks every presence
+   * key (SCAN), so pass the most specific prefix the caller has.
+   */
+  rooms(prefix: string): Promise<string[]>;
   /** Joins and leaves in `room`, from every instance, including this one. */
   subscribe(room: string, listener: Listener<PresenceChange>): Subscription;
 }

@@ -55,6 +55,11 @@ class MemoryPresence implements Presence {
     return [...members].map(([connectionId, user]) => ({ connectionId, user }));
   }
 
+  async rooms(prefix: string): Promise<string[]> {
+    // Emptied rooms are deleted on leave, so every key has a member.
+    return [...this.#rooms.keys()].filter((room) => room.startsWith(prefix));
+  }
+
   subscribe(room: string, listener: Listener<PresenceChange>): Subscription {
     return { ready: READY, unsubscribe: this.#listeners.add(room, listener) };
   }

@@ -37,8 +37,17 @@ export class RedisKeys {
     return key.startsWith(this.topicPrefix) ? key.slice(this.topicPrefix.length) : undefined;
   }
 
+  get presencePrefix(): string {
+    return `${this.prefix}presence:`;
+  }
+
   presence(room: string): string {
-    return `${this.prefix}presence:${room}`;
+    return `${this.presencePrefix}${room}`;
+  }
+
+  /** The room a presence hash belongs to, or undefined for a foreign key. */
+  presenceRoomOf(key: string): string | undefined {
+    return key.startsWith(this.presencePrefix) ? key.slice(this.presencePrefix.length) : undefined;
   }
 
   get presenceSeq(): string {

@@ -5,7 +5,15 @@ import { ListenerMap } from './listeners.js';
 import type { BusLogger } from './redis-connection.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
 import type { RedisKeys } from './redis-keys.js';
-import { HEARTBEAT, JOIN, LEAVE, MEMBERS, REAP } from './redis-scripts.js';
+import { HEARTBEAT, JOIN, LEAVE, LIVE_ROOMS, MEMBERS, REAP } from './redis-scripts.js';
+
+/** Keys SCAN looks at per call: enough to finish quickly, small enough never to block Redis. */
+export const ROOMS_SCAN_COUNT = 500;
+
+/** `text` as a Redis glob that matches only itself (MATCH treats `* ? [ ] \` as pattern). */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
 
 export interface RedisPresenceOptions {
   command: Redis;
@@ -114,6 +122,29 @@ export class RedisPresence implements Presence {
     }
     entries.sort((a, b) => a.n - b.n);
     return entries.map(({ connectionId, user }) => ({ connectionId, user }));
+  }
+
+  async rooms(prefix: string): Promise<string[]> {
+    this.#assertUsable('rooms');
+    const { command, keys } = this.#o;
+    const match = `${globEscape(keys.presence(prefix))}*`;
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, page] = await command.scan(cursor, 'MATCH', match, 'COUNT', ROOMS_SCAN_COUNT);
+      cursor = next;
+      // SCAN may return a key twice; the set keeps each room once.
+      const fresh = page.filter((key) => !found.has(key));
+      if (fresh.length === 0) continue;
+      const live = (await LIVE_ROOMS.run(command, [keys.instances, ...fresh], [])) as number[];
+      for (const position of live) found.add(fresh[position - 1]!);
+    } while (cursor !== '0');
+    const rooms: string[] = [];
+    for (const key of found) {
+      const room = keys.presenceRoomOf(key);
+      if (room !== undefined) rooms.push(room);
+    }
+    return rooms;
   }
 
   subscribe(room: string, listener: Listener<PresenceChange>): Subscription {

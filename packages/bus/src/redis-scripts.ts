@@ -194,3 +194,31 @@ for _, id in ipairs(dead) do
 end
 return removed
 `);
+
+/**
+ * KEYS: instances, then room hashes. Returns the 1-based positions (among the room
+ * hashes) of rooms holding at least one entry of a live instance: a dead instance's
+ * entries, not yet reaped, do not make a room occupied (as in MEMBERS).
+ */
+export const LIVE_ROOMS = new LuaScript(`${NOW}
+local alive = {}
+local out = {}
+for k = 2, #KEYS do
+  for _, v in ipairs(redis.call('HVALS', KEYS[k])) do
+    local decoded, e = pcall(cjson.decode, v)
+    if decoded and type(e) == 'table' and type(e.i) == 'string' then
+      local ok = alive[e.i]
+      if ok == nil then
+        local deadline = redis.call('ZSCORE', KEYS[1], e.i)
+        ok = deadline ~= false and tonumber(deadline) > now
+        alive[e.i] = ok
+      end
+      if ok then
+        out[#out + 1] = k - 1
+        break
+      end
+    end
+  end
+end
+return out
+`);

@@ -307,6 +307,40 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
         expect(await bus.presence.members('empty-room')).toEqual([]);
         sub.unsubscribe();
       });
+
+      it('rooms(prefix) lists occupied rooms under a prefix, each once, until their last member leaves', async () => {
+        await bus.presence.join('pr.a', 'c1', { id: 'u1', name: 'alice' });
+        await bus.presence.join('pr.a', 'c2', { id: 'u2', name: 'bob' });
+        await bus.presence.join('pr.b', 'c1', { id: 'u1', name: 'alice' });
+        await bus.presence.join('other.c', 'c3', { id: 'u3', name: 'carol' });
+        expect((await bus.presence.rooms('pr.')).sort()).toEqual(['pr.a', 'pr.b']);
+        expect((await bus.presence.rooms('')).sort()).toEqual(['other.c', 'pr.a', 'pr.b']);
+        expect(await bus.presence.rooms('pr.a')).toEqual(['pr.a']);
+        expect(await bus.presence.rooms('nothing.')).toEqual([]);
+        await bus.presence.leave('pr.a', 'c1');
+        expect((await bus.presence.rooms('pr.')).sort()).toEqual(['pr.a', 'pr.b']);
+        await bus.presence.leave('pr.a', 'c2');
+        expect(await bus.presence.rooms('pr.')).toEqual(['pr.b']);
+      });
+
+      it('rooms(prefix) takes the prefix literally: pattern characters match only themselves', async () => {
+        for (const room of ['g*x.1', 'gyx.2', 'g?.3', 'ga.4', 'g[a].5', 'ga.6', 'g\\b.7', 'gb.8']) {
+          await bus.presence.join(room, 'c1', { id: 'u1', name: 'alice' });
+        }
+        expect(await bus.presence.rooms('g*')).toEqual(['g*x.1']);
+        expect(await bus.presence.rooms('g?')).toEqual(['g?.3']);
+        expect(await bus.presence.rooms('g[a]')).toEqual(['g[a].5']);
+        expect(await bus.presence.rooms('g\\')).toEqual(['g\\b.7']);
+      });
+
+      it('rooms(prefix) lists many rooms completely (more than one page of a scan)', async () => {
+        const names = Array.from({ length: 1200 }, (_, i) => `many.${i}`);
+        await Promise.all(names.map((room, i) => bus.presence.join(room, `c${i}`, { id: `u${i}`, name: 'x' })));
+        await bus.presence.join('few.1', 'c1', { id: 'u1', name: 'x' });
+        const rooms = await bus.presence.rooms('many.');
+        expect(rooms.length).toBe(names.length);
+        expect([...rooms].sort()).toEqual([...names].sort());
+      });
     });
   });
 }

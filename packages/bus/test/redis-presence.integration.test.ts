@@ -106,12 +106,14 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
     await sub.ready;
     const ghost = await spawnGhost(prefix, ttlMs);
     expect((await a.presence.members('ghost-room')).map((m) => m.user.name)).toEqual(['ghost']);
+    expect(await a.presence.rooms('ghost-')).toEqual(['ghost-room']);
 
     ghost.kill('SIGKILL');
     // Generous bound: the sweep runs every ttl/3, but this machine is shared.
     await waitUntil(() => seen.some((c) => c.event === 'leave'), { timeoutMs: 15_000, message: 'the ghost to be swept' });
     expect(seen.map((c) => `${c.event}:${c.connectionId}:${c.user.name}`)).toEqual(['join:g1:ghost', 'leave:g1:ghost']);
     expect(await a.presence.members('ghost-room')).toEqual([]);
+    expect(await a.presence.rooms('ghost-')).toEqual([]);
     sub.unsubscribe();
   }, 60_000);
 
@@ -150,6 +152,24 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
       await a.presence.leave('room', 'a1');
       expect(await a.presence.members('room')).toEqual([]);
       expect(await raw.hexists(`${prefix}presence:room`, 'bad1')).toBe(0);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('rooms() leaves out rooms whose only entries belong to an instance with no live heartbeat, or cannot be read', async () => {
+    const prefix = `${runPrefix}rooms-dead:`;
+    const a = await openBus(prefix);
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(REDIS_TEST_URL);
+    try {
+      // As a dead instance leaves them before the sweep: entries of an instance whose deadline is gone.
+      await raw.hset(`${prefix}presence:r.dead`, 'd1', '{"n":1,"i":"no-such-instance","u":{"id":"x","name":"x"}}');
+      await raw.hset(`${prefix}presence:r.junk`, 'j1', 'not json at all');
+      await raw.hset(`${prefix}presence:r.mixed`, 'd1', '{"n":1,"i":"no-such-instance","u":{"id":"x","name":"x"}}');
+      await a.presence.join('r.mixed', 'a1', { id: 'u1', name: 'alice' });
+      await a.presence.join('r.live', 'a1', { id: 'u1', name: 'alice' });
+      expect((await a.presence.rooms('r.')).sort()).toEqual(['r.live', 'r.mixed']);
     } finally {
       raw.disconnect();
     }

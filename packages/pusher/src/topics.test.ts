@@ -2,7 +2,15 @@ import { isTopicName } from '@herald/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isChannelName, serverToUserChannel } from './channels.js';
-import { MAX_CHANNEL_TOPIC_LENGTH, channelTopic, escapeChannel, parseChannelTopic, unescapeChannel } from './topics.js';
+import {
+  MAX_CHANNEL_TOPIC_LENGTH,
+  appControlTopic,
+  channelTopic,
+  channelTopicPrefix,
+  escapeChannel,
+  parseChannelTopic,
+  unescapeChannel,
+} from './topics.js';
 
 const CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-=@,.;';
 const channelName = fc
@@ -100,5 +108,30 @@ describe('parseChannelTopic', () => {
         if (channel !== undefined) expect(escapeChannel(channel)).toBe(text);
       }),
     );
+  });
+});
+
+describe('channelTopicPrefix', () => {
+  it('a channel starts with the prefix exactly when its topic starts with the prefix topic', () => {
+    fc.assert(
+      fc.property(channelName, channelName, (channel, other) => {
+        const prefix = channel.slice(0, Math.ceil(channel.length / 2));
+        expect(channelTopic('1', channel).startsWith(channelTopicPrefix('1', prefix))).toBe(true);
+        expect(channelTopic('1', other).startsWith(channelTopicPrefix('1', prefix))).toBe(other.startsWith(prefix));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(channelTopicPrefix('1', '')).toBe('pusher.1.');
+    expect(channelTopicPrefix('1', 'presence-a=')).toBe('pusher.1.presence-a:e');
+  });
+});
+
+describe('appControlTopic', () => {
+  it('is a valid Herald topic that no channel maps to', () => {
+    const topic = appControlTopic('app1');
+    expect(isTopicName(topic)).toBe(true);
+    expect(parseChannelTopic(topic)).toBeUndefined();
+    fc.assert(fc.property(channelName, (channel) => channelTopic('app1', channel) !== topic));
+    expect(appControlTopic('app1')).not.toBe(appControlTopic('app2'));
   });
 });

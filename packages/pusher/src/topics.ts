@@ -84,3 +84,24 @@ export function parseChannelTopic(topic: string): { appId: string; channel: stri
   if (!APP_ID.test(appId) || channel === undefined || !isChannelName(channel)) return undefined;
   return { appId, channel };
 }
+
+/**
+ * Where the topics of every channel of `appId` starting with `channelPrefix` start:
+ * escaping is per character, so a channel starts with the prefix exactly when its
+ * topic starts with this (for Presence.rooms and channel listings).
+ */
+export function channelTopicPrefix(appId: string, channelPrefix: string): string {
+  if (!APP_ID.test(appId)) throw new TypeError(`not a Pusher app id: ${JSON.stringify(appId)}`);
+  return `${TOPIC_PREFIX}${appId}.${escapeChannel(channelPrefix)}`;
+}
+
+/**
+ * The bus topic of an app's control messages between gateways (the HTTP API's
+ * terminate_connections). `:x` is no escape, so parseChannelTopic refuses it and no
+ * channel, whatever its name, can ever map to it: a subscriber cannot read it, a
+ * trigger cannot forge it.
+ */
+export function appControlTopic(appId: string): string {
+  if (!APP_ID.test(appId)) throw new TypeError(`not a Pusher app id: ${JSON.stringify(appId)}`);
+  return `${TOPIC_PREFIX}${appId}.:x-control`;
+}

@@ -7,6 +7,11 @@ describe('readPusherConfig', () => {
     const config = readPusherConfig({});
     expect(config.apps).toBeUndefined();
     expect(config.activityTimeoutSeconds).toBe(PUSHER_DEFAULTS.PUSHER_ACTIVITY_TIMEOUT);
+    expect(config.maxEventDataBytes).toBe(10_240);
+  });
+
+  it('reads PUSHER_MAX_EVENT_DATA_BYTES', () => {
+    expect(readPusherConfig({ PUSHER_MAX_EVENT_DATA_BYTES: '2048' }).maxEventDataBytes).toBe(2048);
   });
 
   it('reads one app from PUSHER_APP_ID/KEY/SECRET', () => {
@@ -30,6 +35,7 @@ describe('readPusherConfig', () => {
     [{ PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'k', PUSHER_APP_SECRET: 'short' }, /^PUSHER_APP_SECRET: must be at least/],
     [{ PUSHER_ACTIVITY_TIMEOUT: '0' }, /^PUSHER_ACTIVITY_TIMEOUT: must be between/],
     [{ PUSHER_PONG_TIMEOUT_MS: 'x' }, /^PUSHER_PONG_TIMEOUT_MS: must be a whole number/],
+    [{ PUSHER_MAX_EVENT_DATA_BYTES: '0' }, /^PUSHER_MAX_EVENT_DATA_BYTES: must be between/],
   ])('a bad value is a one-line ConfigError naming the variable (%j)', (env, pattern) => {
     const read = () => readPusherConfig(env);
     expect(read).toThrow(ConfigError);

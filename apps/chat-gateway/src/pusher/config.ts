@@ -14,6 +14,8 @@ export interface PusherConfig {
   clientEventRate: number;
   /** Channels one connection may be subscribed to at once. */
   maxChannels: number;
+  /** Largest `data` of one event triggered over the HTTP API, in UTF-8 bytes (Pusher: 10 KB). */
+  maxEventDataBytes: number;
 }
 
 export const PUSHER_DEFAULTS = {
@@ -21,6 +23,7 @@ export const PUSHER_DEFAULTS = {
   PUSHER_PONG_TIMEOUT_MS: 30_000,
   PUSHER_CLIENT_EVENT_RATE: 10,
   PUSHER_MAX_CHANNELS: 100,
+  PUSHER_MAX_EVENT_DATA_BYTES: 10_240,
 } as const;
 
 export function readPusherConfig(env: Env): PusherConfig {
@@ -37,5 +40,6 @@ export function readPusherConfig(env: Env): PusherConfig {
     pongTimeoutMs: readInt(env, 'PUSHER_PONG_TIMEOUT_MS', PUSHER_DEFAULTS.PUSHER_PONG_TIMEOUT_MS, 100, 600_000),
     clientEventRate: readInt(env, 'PUSHER_CLIENT_EVENT_RATE', PUSHER_DEFAULTS.PUSHER_CLIENT_EVENT_RATE, 1, 10_000),
     maxChannels: readInt(env, 'PUSHER_MAX_CHANNELS', PUSHER_DEFAULTS.PUSHER_MAX_CHANNELS, 1, 100_000),
+    maxEventDataBytes: readInt(env, 'PUSHER_MAX_EVENT_DATA_BYTES', PUSHER_DEFAULTS.PUSHER_MAX_EVENT_DATA_BYTES, 1, 64 * 1024 * 1024),
   };
 }

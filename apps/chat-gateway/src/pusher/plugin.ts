@@ -25,6 +25,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Pusher transport's channels on this instance (when PUSHER_* is set). */
     pusherHub?: ChannelHub;
+    /** Its open sockets (the HTTP API's terminate_connections closes some). */
+    pusherSockets?: ReadonlySet<PusherSocket>;
   }
 }
 
@@ -100,6 +102,8 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     }
   }, tick);
   liveness.unref();
+  // The HTTP API's terminate_connections closes some of them (terminations.ts).
+  app.decorate('pusherSockets', sockets);
 
   app.addHook('preClose', async () => {
     // 4200: pusher-js reconnects at once, to another instance behind the balancer.
