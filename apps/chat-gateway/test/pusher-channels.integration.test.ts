@@ -94,6 +94,23 @@ describe('Pusher client events (whisper)', () => {
     expect(atAlice).toEqual([{ typing: false }]);
   });
 
+  it('are refused with pusher:error when their data is over PUSHER_MAX_EVENT_DATA_BYTES', async () => {
+    const gateway = await gatewayWithPusher({ PUSHER_MAX_EVENT_DATA_BYTES: '100' });
+    const alice = pusherClient(gateway, { member: { user_id: 'alice' } });
+    const bob = pusherClient(gateway, { member: { user_id: 'bob' } });
+    const errors: unknown[] = [];
+    alice.connection.bind('error', (err: { data?: { message: unknown } }) => errors.push(err.data?.message));
+    const { channel: aliceRoom } = await subscribed(alice, 'presence-big');
+    const { channel: bobRoom } = await subscribed(bob, 'presence-big');
+    const atBob: unknown[] = [];
+    bobRoom.bind('client-big', (d: unknown) => atBob.push(d));
+    aliceRoom.trigger('client-big', { text: 'x'.repeat(200) });
+    aliceRoom.trigger('client-big', { text: 'small' });
+    await waitUntil(() => atBob.length === 1 && errors.length === 1, { message: 'the small one through, the big one refused' });
+    expect(atBob).toEqual([{ text: 'small' }]);
+    expect(errors[0]).toMatch(/over 100 bytes/);
+  });
+
   it('are refused on public channels and past the rate limit, with pusher:error', async () => {
     const gateway = await gatewayWithPusher({ PUSHER_CLIENT_EVENT_RATE: '2' });
     const client = pusherClient(gateway);
@@ -157,7 +174,8 @@ describe('Pusher cache channels and sign-in', () => {
 
 describe('Pusher limits', () => {
   it('refuses a channel past MAX_TOPICS with subscription_error 503; the connection and its other channels stay', async () => {
-    const gateway = await gatewayWithPusher({ MAX_TOPICS: '1' });
+    // One topic is the app's control topic (terminate_connections), held from start-up.
+    const gateway = await gatewayWithPusher({ MAX_TOPICS: '2' });
     const client = pusherClient(gateway);
     const { channel: first } = await subscribed(client, 'one');
     const refused = await subscribed(client, 'two').then(

@@ -19,7 +19,7 @@ import {
   type AuthConfig,
   type TokenVerifier,
 } from '@herald/server-kit';
-import { channelInfo, parseChannelTopic } from '@herald/pusher';
+import { channelInfo, parseChannelTopic, TOPIC_PREFIX } from '@herald/pusher';
 import type { FastifyRequest } from 'fastify';
 import { isLoopback } from './publish-auth.js';
 
@@ -122,10 +122,15 @@ export class StreamAccess {
   }
 }
 
-/** The topic of a Pusher channel that needs channel auth (private-, presence-, private-encrypted-, #server-to-user-). */
+/**
+ * The topic of a Pusher channel that needs channel auth (private-, presence-,
+ * private-encrypted-, #server-to-user-), or any other `pusher.` topic (an app's
+ * control topic, which names the users terminate_connections ends).
+ */
 export function isPrivatePusherTopic(topic: string): boolean {
+  if (!topic.startsWith(TOPIC_PREFIX)) return false;
   const mapped = parseChannelTopic(topic);
-  if (mapped === undefined) return false;
+  if (mapped === undefined) return true;
   const info = channelInfo(mapped.channel);
   return info === undefined || info.needsAuth || info.kind === 'server-to-user';
 }

@@ -74,7 +74,7 @@ describe('reading topics', () => {
 describe('Pusher channels over SSE', () => {
   it('keeps private Pusher channels closed with auth off (403), public ones open; with auth, a token that grants the topic reads it', async () => {
     server = await startServer();
-    for (const channel of ['private-orders', 'presence-room', 'private-encrypted-x', '#server-to-user-u1']) {
+    for (const channel of ['private-orders', 'presence-room', 'private-encrypted-x', '#server-to-user-u1', ':x-control']) {
       const topic = `pusher.app1.${channel.replace('#', ':h')}`;
       const refused = await sse(`topic=${encodeURIComponent(topic)}`);
       expect(refused.status, topic).toBe(403);

@@ -95,6 +95,13 @@ describe('NAME_RULES', () => {
     expect(check('')).toBe(false);
   });
 
+  it('keeps room names starting with "pusher." for Pusher channels, as the rule says', () => {
+    expect(NAME_RULES.room).toContain('not starting with "pusher."');
+    expect(isRoomName('pusher.app1.presence-x')).toBe(false);
+    expect(isRoomName('pusher')).toBe(true);
+    expect(isRoomName('my.pusher.room')).toBe(true);
+  });
+
   it('says which first characters a topic may not have, as its check does', () => {
     expect(NAME_RULES.topic).toContain('starting with a letter, digit or "_"');
     for (const bad of ['.a', ':a', '-a']) expect(isTopicName(bad)).toBe(false);

@@ -3,8 +3,15 @@
  * they can never inject a field, a key separator surprise or a control character.
  */
 
-/** Rooms: 1-64 of letters, digits, `_`, `-`, `.`. */
+/** Rooms: 1-64 of letters, digits, `_`, `-`, `.`, not starting with RESERVED_ROOM_PREFIX. */
 export const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Room names Pusher channels own: a Pusher channel's presence lives in the room named
+ * like its topic (`pusher.<app>.<channel>`), so a chat room of that name would show
+ * its members in the channel without Pusher's channel auth.
+ */
+export const RESERVED_ROOM_PREFIX = 'pusher.';
 
 /**
  * Topics: 1-128 of letters, digits, `_`, `-`, `.`, `:`, starting with a letter, digit
@@ -16,7 +23,7 @@ export const TOPIC_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;
 export const EVENT_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function isRoomName(value: unknown): value is string {
-  return typeof value === 'string' && ROOM_PATTERN.test(value);
+  return typeof value === 'string' && ROOM_PATTERN.test(value) && !value.startsWith(RESERVED_ROOM_PREFIX);
 }
 
 export function isTopicName(value: unknown): value is string {
@@ -92,7 +99,7 @@ export const CHAT_TOPIC_PREFIX = 'chat.';
  * the demo say the same thing, and it changes with the pattern.
  */
 export const NAME_RULES = {
-  room: '1-64 of letters, digits, "_", "-", "."',
+  room: '1-64 of letters, digits, "_", "-", ".", not starting with "pusher."',
   topic: '1-128 of letters, digits, "_", "-", ".", ":", starting with a letter, digit or "_"',
   event: '1-64 of letters, digits, "_", "-", ".", ":" (no spaces or line breaks)',
   displayName: `1-${MAX_NAME_LENGTH} characters, not all spaces, well-formed, without control, format or bidi characters`,

@@ -21,7 +21,7 @@ export interface FrameContext {
   hub: ChannelHub;
   log: FastifyBaseLogger;
   maxChannels: number;
-  /** Largest client event `data`, in bytes of its JSON (MAX_MESSAGE_BYTES). */
+  /** Largest client event `data`, in bytes of its JSON (PUSHER_MAX_EVENT_DATA_BYTES, as a trigger's). */
   maxEventBytes: number;
   onClientEventRefused: () => void;
   /** A subscribe refused because this instance holds MAX_TOPICS topics already. */

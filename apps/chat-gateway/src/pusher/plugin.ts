@@ -45,7 +45,8 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     hub,
     log: app.log,
     maxChannels: pusher.maxChannels,
-    maxEventBytes: config.maxMessageBytes,
+    // The same data limit as a trigger's (PUSHER_MAX_EVENT_DATA_BYTES); the frame itself is capped by MAX_MESSAGE_BYTES.
+    maxEventBytes: pusher.maxEventDataBytes,
     onClientEventRefused: () => metrics.limitRefusals.inc({ limit: 'pusher_client_events' }),
     onTopicLimit: () => metrics.limitRefusals.inc({ limit: 'topics' }),
     onSubscribeRefused: () => metrics.limitRefusals.inc({ limit: 'joins' }),
