@@ -1,15 +1,8 @@
 import { waitUntil } from '@herald/testkit';
 import Echo from 'laravel-echo';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, startGateway, type TestGateway } from './gateway.js';
-import { connected, disconnectAllPusherClients, PUSHER_ENV, pusherClient } from './pusher-client.js';
-
-type PusherGateway = TestGateway & { port: number };
-
-async function gatewayWithPusher(): Promise<PusherGateway> {
-  const gateway = await startGateway(PUSHER_ENV);
-  return Object.assign(gateway, { port: Number(new URL(gateway.http).port) });
-}
+import { closeAll } from './gateway.js';
+import { connected, disconnectAllPusherClients, gatewayWithPusher, pusherClient, type PusherGateway } from './pusher-client.js';
 
 afterEach(async () => {
   disconnectAllPusherClients();

@@ -3,15 +3,8 @@ import { signApiRequest } from '@herald/pusher';
 import { waitUntil } from '@herald/testkit';
 import type PusherServer from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, startGateway, type TestGateway } from './gateway.js';
-import { APP, connected, disconnectAllPusherClients, PUSHER_ENV, pusherClient, serverSdk, subscribed } from './pusher-client.js';
-
-type PusherGateway = TestGateway & { port: number };
-
-async function gatewayWithPusher(env: Record<string, string> = {}): Promise<PusherGateway> {
-  const gateway = await startGateway({ ...PUSHER_ENV, ...env });
-  return Object.assign(gateway, { port: Number(new URL(gateway.http).port) });
-}
+import { closeAll, startGateway } from './gateway.js';
+import { APP, connected, disconnectAllPusherClients, gatewayWithPusher, pusherClient, type PusherGateway, serverSdk, subscribed } from './pusher-client.js';
 
 /** Status and JSON body of an SDK request that the gateway refused. */
 async function refusal(request: Promise<unknown>): Promise<{ status: number; body: { error: { code: string; message: string } } }> {

@@ -1,16 +1,22 @@
-import * as PusherJs from 'pusher-js';
-import type PusherJsClass from 'pusher-js/types/src/core/pusher.js';
-import PusherServer from 'pusher';
 import Echo from 'laravel-echo';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, closeEverything, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, uniquePrefix, waitUntil } from '@herald/testkit';
+import {
+  assertAppsBuilt,
+  closeEverything,
+  deleteKeys,
+  disconnectPusherClients,
+  pusherJsClient,
+  pusherSdk,
+  REDIS_TEST_URL,
+  redisAvailable,
+  Service,
+  uniquePrefix,
+  waitUntil,
+} from '@herald/testkit';
 
 // Issue 13 with Laravel Echo 2 across two gateways on one Redis: here() lists each user
 // once wherever their tabs are, whispers cross instances, and after a kill -9 of one
 // gateway its users leave within the presence TTL.
-type Pusher = PusherJsClass.default;
-const PusherClass = (PusherJs as unknown as { default: typeof PusherJsClass.default }).default;
-
 const up = await redisAvailable();
 const prefix = uniquePrefix('pusher-echo');
 const APP = { id: 'app1', key: 'echo-key', secret: 'echo-secret-0123456789' };
@@ -29,30 +35,11 @@ interface Person {
   name: string;
 }
 
-const clients: Pusher[] = [];
-
-/** The pusher server SDK on one gateway: the app's auth endpoint, and its HTTP API. */
-const sdkFor = (gateway: Service) =>
-  new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1', port: String(gateway.port), useTLS: false });
+const sdkFor = (gateway: Service) => pusherSdk(APP, gateway.port);
 
 /** Echo on a pusher-js client of `gateway`; the SDK signs `person` as the presence member, as Laravel's broadcaster does. */
 function echoAs(gateway: Service, person: Person): Echo<'pusher'> {
-  const sdk = sdkFor(gateway);
-  const client = new PusherClass(APP.key, {
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: gateway.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(null, sdk.authorizeChannel(socketId, channelName, { user_id: person.id, user_info: { ...person } })),
-    },
-  });
-  clients.push(client);
+  const client = pusherJsClient(APP, gateway.port, { member: { user_id: person.id, user_info: { ...person } } });
   return new Echo({ broadcaster: 'pusher', key: APP.key, client: client as never });
 }
 
@@ -78,7 +65,7 @@ const names = (people: Person[]) => people.map((p) => p.name).sort();
 
 describe.skipIf(!up)('Laravel Echo across two gateways on Redis', () => {
   afterAll(async () => {
-    for (const client of clients) client.disconnect();
+    disconnectPusherClients();
     await closeEverything();
     await deleteKeys(prefix);
   });

@@ -1,13 +1,19 @@
-import * as PusherJs from 'pusher-js';
-import type PusherJsClass from 'pusher-js/types/src/core/pusher.js';
-import PusherServer from 'pusher';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisProcess, REDIS_TEST_URL, redisAvailable, redisServerInstalled, Service, uniquePrefix, waitUntil } from '@herald/testkit';
+import {
+  disconnectPusherClients,
+  pusherConnected,
+  pusherJsClient,
+  pusherSdk,
+  RedisProcess,
+  REDIS_TEST_URL,
+  redisAvailable,
+  redisServerInstalled,
+  Service,
+  uniquePrefix,
+  waitUntil,
+  type PusherJsClient as Pusher,
+} from '@herald/testkit';
 import { servicesOnRedis } from './on-redis.js';
-
-// pusher-js is CommonJS: under Node's ESM its class is the module's `default`.
-type Pusher = PusherJsClass.default;
-const PusherClass = (PusherJs as unknown as { default: typeof PusherJsClass.default }).default;
 
 const up = await redisAvailable();
 const prefix = uniquePrefix('pusher');
@@ -21,43 +27,13 @@ const env = {
 };
 
 /** The pusher server SDK pointed at one gateway's HTTP API. */
-const sdkFor = (gateway: Service) =>
-  new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1', port: String(gateway.port), useTLS: false });
-
-const clients: Pusher[] = [];
+const sdkFor = (gateway: Service) => pusherSdk(APP, gateway.port);
 
 /** A pusher-js client of `gateway`, as an app configures it for Herald; the SDK stands in for the app's auth endpoint. */
-function client(gateway: Service, member?: { user_id: string }, user?: { id: string }): Pusher {
-  const sdk = sdkFor(gateway);
-  const pusher = new PusherClass(APP.key, {
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: gateway.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }, callback) => callback(null, sdk.authorizeChannel(socketId, channelName, member)),
-    },
-    userAuthentication: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId }, callback) => callback(null, sdk.authenticateUser(socketId, user ?? { id: 'nobody' })),
-    },
-  });
-  clients.push(pusher);
-  return pusher;
-}
+const client = (gateway: Service, member?: { user_id: string }, user?: { id: string }): Pusher =>
+  pusherJsClient(APP, gateway.port, { member, user: user ?? { id: 'nobody' } });
 
-function connected(pusher: Pusher): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (pusher.connection.state === 'connected') return resolve(pusher.connection.socket_id);
-    pusher.connection.bind('connected', () => resolve(pusher.connection.socket_id));
-    pusher.connection.bind('failed', () => reject(new Error('pusher-js failed to connect')));
-  });
-}
+const connected = pusherConnected;
 
 /** Subscribes, collecting `event`'s data; resolves after subscription_succeeded. */
 function listen(pusher: Pusher, channelName: string, event = 'e'): Promise<unknown[]> {
@@ -74,9 +50,7 @@ async function get(gateway: Service, path: string, params?: Record<string, strin
   return (await sdkFor(gateway).get({ path, params })).json();
 }
 
-afterEach(() => {
-  for (const pusher of clients.splice(0)) pusher.disconnect();
-});
+afterEach(disconnectPusherClients);
 
 describe.skipIf(!up)('Pusher on two gateways on one Redis', () => {
   const services = servicesOnRedis(['chat-gateway', 'chat-gateway'], env, prefix);
