@@ -1,5 +1,5 @@
 import { parsePusherApps, PusherConfigError, type PusherApps } from '@herald/pusher';
-import { ConfigError, readInt } from '@herald/server-kit';
+import { ConfigError, readInt, readUrl } from '@herald/server-kit';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,6 +14,8 @@ export interface PusherConfig {
   clientEventRate: number;
   /** Channels one connection may be subscribed to at once. */
   maxChannels: number;
+  /** PUSHER_WEBHOOK_URL: where the cluster's webhooks are POSTed; undefined: none are sent. */
+  webhook: { url: string; batchMs: number } | undefined;
 }
 
 export const PUSHER_DEFAULTS = {
@@ -21,6 +23,7 @@ export const PUSHER_DEFAULTS = {
   PUSHER_PONG_TIMEOUT_MS: 30_000,
   PUSHER_CLIENT_EVENT_RATE: 10,
   PUSHER_MAX_CHANNELS: 100,
+  PUSHER_WEBHOOK_BATCH_MS: 100,
 } as const;
 
 export function readPusherConfig(env: Env): PusherConfig {
@@ -37,5 +40,12 @@ export function readPusherConfig(env: Env): PusherConfig {
     pongTimeoutMs: readInt(env, 'PUSHER_PONG_TIMEOUT_MS', PUSHER_DEFAULTS.PUSHER_PONG_TIMEOUT_MS, 100, 600_000),
     clientEventRate: readInt(env, 'PUSHER_CLIENT_EVENT_RATE', PUSHER_DEFAULTS.PUSHER_CLIENT_EVENT_RATE, 1, 10_000),
     maxChannels: readInt(env, 'PUSHER_MAX_CHANNELS', PUSHER_DEFAULTS.PUSHER_MAX_CHANNELS, 1, 100_000),
+    webhook: readWebhook(env),
   };
+}
+
+function readWebhook(env: Env): PusherConfig['webhook'] {
+  const batchMs = readInt(env, 'PUSHER_WEBHOOK_BATCH_MS', PUSHER_DEFAULTS.PUSHER_WEBHOOK_BATCH_MS, 10, 60_000);
+  const url = readUrl(env, 'PUSHER_WEBHOOK_URL', ['http:', 'https:']);
+  return url === undefined ? undefined : { url, batchMs };
 }

@@ -1,4 +1,4 @@
-import type { Bus } from '@herald/bus';
+import { REDIS_BUS_DEFAULTS, type Bus } from '@herald/bus';
 import { checkConnect, newSocketId, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
 import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import { isOriginAllowed } from '../origin.js';
 import { ChannelHub } from './channel-hub.js';
 import { handlePusherFrame, type FrameContext } from './frame-handler.js';
 import { PusherSocket } from './pusher-socket.js';
+import { WebhookSender } from './webhook-sender.js';
 
 export interface PusherPluginOptions {
   config: GatewayConfig;
@@ -24,6 +25,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Pusher transport's channels on this instance (when PUSHER_* is set). */
     pusherHub?: ChannelHub;
+    /** This instance's webhook sender (when PUSHER_WEBHOOK_URL is set); one instance sends at a time. */
+    pusherWebhooks?: WebhookSender;
   }
 }
 
@@ -34,8 +37,23 @@ declare module 'fastify' {
 async function pusherTransport(app: FastifyInstance, options: PusherPluginOptions): Promise<void> {
   const { config, apps, bus, metrics, drainGraceMs, gate } = options;
   const { pusher } = config;
-  const hub = new ChannelHub({ bus, metrics, log: app.log });
+  const hub = new ChannelHub({ bus, metrics, log: app.log, recordClientEvents: pusher.webhook !== undefined });
   app.decorate('pusherHub', hub);
+  if (pusher.webhook !== undefined) {
+    const sender = new WebhookSender({
+      journal: bus.journal,
+      apps,
+      url: pusher.webhook.url,
+      batchMs: pusher.webhook.batchMs,
+      // An instance silent this long is taken for dead by presence; its lease lapses with it.
+      leaseMs: config.presenceTtlMs ?? REDIS_BUS_DEFAULTS.presenceTtlMs,
+      log: app.log,
+    });
+    app.decorate('pusherWebhooks', sender);
+    app.addHook('onReady', async () => sender.start());
+    // After preClose closed the sockets, so the drain's vacated/member_removed go out too.
+    app.addHook('onClose', async () => sender.stop(drainGraceMs));
+  }
   const sockets = new Set<PusherSocket>();
   const ctx: FrameContext = {
     hub,
