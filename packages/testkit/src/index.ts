@@ -9,3 +9,4 @@ export * from './redis.js';
 export * from './service.js';
 export * from './sse-client.js';
 export * from './wait.js';
+export * from './webhook-receiver.js';
