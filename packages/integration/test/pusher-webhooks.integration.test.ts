@@ -5,7 +5,7 @@ import type PusherJsClass from 'pusher-js/types/src/core/pusher.js';
 import PusherServer from 'pusher';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_TEST_URL, redisAvailable, Service, uniquePrefix, waitUntil, WebhookReceiver } from '@herald/testkit';
+import { closeEverything, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, uniquePrefix, waitUntil, WebhookReceiver } from '@herald/testkit';
 import { servicesOnRedis } from './on-redis.js';
 
 // pusher-js is CommonJS: under Node's ESM its class is the module's `default`.
@@ -57,9 +57,18 @@ function delivered(receiver: WebhookReceiver): string[] {
 
 /** Connections in a channel's presence entries on Redis, whichever gateway they are on. */
 async function entries(prefix: string, channel: string): Promise<number> {
+  return withRedis((redis) => redis.hlen(`${prefix}presence:pusher.${APP.id}.${channel}`));
+}
+
+/** Who holds the webhook sender's lease (a sender's random owner id), if anyone. */
+async function leaseHolder(prefix: string): Promise<string | null> {
+  return withRedis((redis) => redis.get(`${prefix}journal-lease:pusher-webhooks`));
+}
+
+async function withRedis<T>(task: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(REDIS_TEST_URL);
   try {
-    return await redis.hlen(`${prefix}presence:pusher.${APP.id}.${channel}`);
+    return await task(redis);
   } finally {
     redis.disconnect();
   }
@@ -96,10 +105,11 @@ function envFor(prefix: string, receiver: WebhookReceiver): Record<string, strin
 // Listening before the gateways start: they are told the receiver's URL in their environment.
 const receiver = await WebhookReceiver.start();
 const failing = await WebhookReceiver.start({ failFirst: 4 });
+const takeover = await WebhookReceiver.start();
 
 afterAll(async () => {
   for (const pusher of clients) pusher.disconnect();
-  await Promise.all([receiver.close(), failing.close()]);
+  await Promise.all([receiver.close(), failing.close(), takeover.close()]);
 });
 
 describe.skipIf(!up)('Pusher webhooks from two gateways on one Redis', () => {
@@ -207,5 +217,46 @@ describe.skipIf(!up)('Pusher webhooks to a receiver that fails at first', () => 
     // One order for the cluster: what happened first (on either gateway) was sent first.
     expect(events.indexOf('channel_occupied:one')).toBeLessThan(events.indexOf('channel_occupied:two'));
     expect(events.indexOf('channel_vacated:one')).toBeLessThan(events.indexOf('channel_occupied:three'));
+  });
+});
+
+describe.skipIf(!up)('Pusher webhooks when the sending gateway is killed', () => {
+  const prefix = uniquePrefix('hooks-takeover');
+  const env = envFor(prefix, takeover);
+  afterAll(async () => {
+    await closeEverything();
+    await deleteKeys(prefix);
+  });
+
+  it('another gateway takes the lease over and sends from the last acknowledged event: nothing lost, nothing acknowledged sent again', async () => {
+    // The first gateway alone takes the lease; the second starts once it is held.
+    const sender = await Service.start('chat-gateway', env);
+    await sender.waitReady();
+    await waitUntil(async () => (await leaseHolder(prefix)) !== null, { timeoutMs: 30_000, message: 'the lease taken' });
+    const first = await leaseHolder(prefix);
+    const survivor = await Service.start('chat-gateway', env);
+    await survivor.waitReady();
+
+    const pusher = client(survivor);
+    await subscribed(pusher, 'early');
+    await waitUntil(() => delivered(takeover).includes('channel_occupied:early'), { timeoutMs: 30_000, message: 'early acknowledged' });
+
+    takeover.failNext(Infinity);
+    await subscribed(pusher, 'late');
+    pusher.unsubscribe('late');
+    // The first sender has acknowledged early (it reads past an entry only after committing it) and is stuck on late.
+    await waitUntil(() => takeover.received.some((r) => r.status !== 200 && r.rawBody.includes('"late"')), {
+      timeoutMs: 30_000,
+      message: 'the sender trying late',
+    });
+    await sender.kill();
+    await waitUntil(async () => ![null, first].includes(await leaseHolder(prefix)), { timeoutMs: 30_000, message: 'the lease taken over' });
+    takeover.failNext(0);
+    await waitUntil(() => delivered(takeover).includes('channel_vacated:late'), { timeoutMs: 30_000, message: 'late delivered' });
+    await sentinel(survivor, takeover, 'sentinel-4');
+    const events = delivered(takeover);
+    expect(of(events, 'early')).toEqual(['channel_occupied:early']);
+    expect(of(events, 'late')).toEqual(['channel_occupied:late', 'channel_vacated:late']);
+    pusher.disconnect();
   });
 });

@@ -49,6 +49,11 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${this.#port}/pusher/webhooks`;
   }
 
+  /** Answer the next `count` requests with 500 (Infinity: until told otherwise; 0: stop failing). */
+  failNext(count: number): void {
+    this.#failuresLeft = count;
+  }
+
   /** The requests answered 200, in arrival order. */
   get accepted(): ReceivedHook[] {
     return this.received.filter((r) => r.status === 200);
