@@ -118,6 +118,21 @@ describe('Pusher webhooks (one gateway, memory bus), validated by the pusher SDK
     expect(deliveredEvents(gateway, receiver).map(summary)).toEqual(['channel_occupied:first', 'channel_occupied:second', 'channel_vacated:first']);
   }, 30_000);
 
+  it('a drain sends the vacated of the sockets it closed before the gateway has closed', async () => {
+    const { gateway, receiver } = await setUp();
+    const client = pusherClient(gateway, { member: { user_id: 'u1' } });
+    await connected(client);
+    await subscribed(client, 'presence-drained');
+    await waitUntil(() => deliveredEvents(gateway, receiver).length >= 2, { message: 'occupied and member_added' });
+    await gateway.close();
+    expect(deliveredEvents(gateway, receiver).map(summary)).toEqual([
+      'channel_occupied:presence-drained',
+      'member_added:presence-drained:u1',
+      'member_removed:presence-drained:u1',
+      'channel_vacated:presence-drained',
+    ]);
+  });
+
   it('sends nothing without PUSHER_WEBHOOK_URL and journals no client events', async () => {
     const gateway = await startGateway(PUSHER_ENV);
     expect(gateway.app.pusherWebhooks).toBeUndefined();

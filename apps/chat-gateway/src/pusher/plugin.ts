@@ -55,6 +55,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     app.addHook('onClose', async () => sender.stop(drainGraceMs));
   }
   const sockets = new Set<PusherSocket>();
+  const releasing = new Set<Promise<void>>();
   const ctx: FrameContext = {
     hub,
     log: app.log,
@@ -92,6 +93,10 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       sockets.delete(socket);
       metrics.connections.dec();
       socket.schedule(() => hub.release(socket), (err) => app.log.warn({ err }, 'Pusher release failed'));
+      // A drain waits for these too: its leaves (and so the webhooks' vacated) reach the bus before the app closes.
+      const released = socket.queue;
+      releasing.add(released);
+      void released.finally(() => releasing.delete(released));
     });
     socket.send(serverFrames.connectionEstablished(socket.socketId, pusher.activityTimeoutSeconds));
   }
@@ -119,6 +124,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const socket of sockets) socket.socket.terminate();
     await Promise.all([...sockets].map((socket) => socket.queue));
+    await Promise.all(releasing);
   });
   app.addHook('onClose', async () => {
     clearInterval(liveness);
