@@ -52,13 +52,20 @@ export class WebhookSender {
   /** Stop now: abort the request in flight. */
   readonly #abort = new AbortController();
   #wake: (() => void) | undefined;
+  #renewing: Promise<boolean> | undefined;
+  #keeper: NodeJS.Timeout | undefined;
 
   constructor(options: WebhookSenderOptions) {
     this.#o = { ...WEBHOOK_SENDER_DEFAULTS, ...options };
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    if (this.#loop) return;
+    this.#keeper = setInterval(() => {
+      if (this.#leasedUntil > 0) this.#renew().catch(() => undefined);
+    }, this.#o.leaseMs / 3);
+    this.#keeper.unref();
+    this.#loop = this.#run();
   }
 
   /**
@@ -76,7 +83,10 @@ export class WebhookSender {
       await this.#loop;
     } finally {
       clearTimeout(timer);
+      clearInterval(this.#keeper);
     }
+    // A renewal still in flight would take the lease again after the resign.
+    await this.#renewing?.catch(() => undefined);
     if (this.#leasedUntil > Date.now()) {
       await this.#o.journal.resign(WEBHOOK_CONSUMER, this.owner).catch(() => undefined);
     }
@@ -144,15 +154,36 @@ export class WebhookSender {
     }
   }
 
-  /** Renews the lease every third of its life; true while this sender holds it. */
+  /** True while this sender holds the lease (renewed by the keeper, or now if that is due). */
   async #holdLease(): Promise<boolean> {
     const now = Date.now();
     if (now < this.#renewAt && now < this.#leasedUntil) return true;
-    const { journal, leaseMs } = this.#o;
-    const held = await journal.lead(WEBHOOK_CONSUMER, this.owner, leaseMs);
-    this.#leasedUntil = held ? now + leaseMs : 0;
-    this.#renewAt = now + leaseMs / 3;
-    return held;
+    return this.#renew();
+  }
+
+  /**
+   * Takes or extends the lease. Also run every third of its life by a timer, so a
+   * long request or backoff never lets it lapse under a live sender (another
+   * instance would then send the same batch meanwhile). Counted from before the
+   * call: this side never believes in the lease longer than Redis keeps it.
+   */
+  #renew(): Promise<boolean> {
+    this.#renewing ??= (async () => {
+      const { journal, leaseMs } = this.#o;
+      const started = Date.now();
+      try {
+        const held = await journal.lead(WEBHOOK_CONSUMER, this.owner, leaseMs);
+        this.#leasedUntil = held ? started + leaseMs : 0;
+        this.#renewAt = started + leaseMs / 3;
+        return held;
+      } catch (err) {
+        this.#leasedUntil = 0;
+        throw err;
+      } finally {
+        this.#renewing = undefined;
+      }
+    })();
+    return this.#renewing;
   }
 
   #sleep(ms: number): Promise<void> {
