@@ -40,12 +40,15 @@ export function readPusherConfig(env: Env): PusherConfig {
     pongTimeoutMs: readInt(env, 'PUSHER_PONG_TIMEOUT_MS', PUSHER_DEFAULTS.PUSHER_PONG_TIMEOUT_MS, 100, 600_000),
     clientEventRate: readInt(env, 'PUSHER_CLIENT_EVENT_RATE', PUSHER_DEFAULTS.PUSHER_CLIENT_EVENT_RATE, 1, 10_000),
     maxChannels: readInt(env, 'PUSHER_MAX_CHANNELS', PUSHER_DEFAULTS.PUSHER_MAX_CHANNELS, 1, 100_000),
-    webhook: readWebhook(env),
+    webhook: readWebhook(env, apps),
   };
 }
 
-function readWebhook(env: Env): PusherConfig['webhook'] {
+function readWebhook(env: Env, apps: PusherApps | undefined): PusherConfig['webhook'] {
   const batchMs = readInt(env, 'PUSHER_WEBHOOK_BATCH_MS', PUSHER_DEFAULTS.PUSHER_WEBHOOK_BATCH_MS, 10, 60_000);
   const url = readUrl(env, 'PUSHER_WEBHOOK_URL', ['http:', 'https:']);
-  return url === undefined ? undefined : { url, batchMs };
+  if (url === undefined) return undefined;
+  // Without an app there is nothing to sign with and nothing to report: a forgotten setting, said so.
+  if (apps === undefined) throw new ConfigError('PUSHER_WEBHOOK_URL', 'is set but no Pusher app is (PUSHER_APP_ID/KEY/SECRET or PUSHER_APPS)');
+  return { url, batchMs };
 }
