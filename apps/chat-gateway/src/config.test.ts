@@ -21,6 +21,9 @@ describe('readGatewayConfig', () => {
       host: '127.0.0.1',
       rateLimit: 20,
       historyOnJoin: 50,
+      joinRateLimit: 10,
+      joinBurst: 100,
+      maxJoinHistoryBytes: 1_048_576,
       corsOrigins: undefined,
       redisUrl: undefined,
     });
@@ -33,6 +36,9 @@ describe('readGatewayConfig', () => {
       AUTH_DEFAULT_ROOMS: 'lobby,team-*',
       RATE_LIMIT: '0',
       HISTORY_ON_JOIN: '7',
+      JOIN_RATE_LIMIT: '0',
+      JOIN_BURST: '5',
+      MAX_JOIN_HISTORY_BYTES: '4096',
       CORS_ORIGINS: 'https://a.example, https://b.example',
     });
     expect(config).toMatchObject({
@@ -40,6 +46,9 @@ describe('readGatewayConfig', () => {
       auth: { token: { kind: 'secret', algorithms: ['HS256'] }, policy: { defaultRooms: ['lobby', 'team-*'] } },
       rateLimit: 0,
       historyOnJoin: 7,
+      joinRateLimit: 0,
+      joinBurst: 5,
+      maxJoinHistoryBytes: 4096,
       corsOrigins: ['https://a.example', 'https://b.example'],
     });
   });
@@ -59,6 +68,9 @@ describe('readGatewayConfig', () => {
     ['RATE_LIMIT', '-1'],
     ['RATE_LIMIT', 'fast'],
     ['HISTORY_ON_JOIN', '1.5'],
+    ['JOIN_RATE_LIMIT', '-1'],
+    ['JOIN_BURST', '0'],
+    ['MAX_JOIN_HISTORY_BYTES', '100'],
     ['AUTH_SECRET', 'short'],
     ['HEARTBEAT_MS', '5'],
     ['CORS_ORIGINS', 'https://a.example/path'],

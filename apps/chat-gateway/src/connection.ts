@@ -3,15 +3,13 @@ import { WebSocket } from 'ws';
 import { atExpiry } from '@herald/server-kit';
 import { CloseCode } from './errors.js';
 import type { Grant } from './identity.js';
-import { FrameJoiner, type Outbox } from './outbox.js';
+import { FrameJoiner, writeFrames, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { framePayload, textFrame } from './wire.js';
-import { rawSocketOf } from './ws-internals.js';
+import { textFrame } from './wire.js';
 
 /** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
 const PAUSE_AT = 32;
 const RESUME_AT = 8;
-const TEXT = { binary: false } as const;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What every connection of one gateway shares (one object, not one per socket). */
@@ -34,6 +32,8 @@ export interface ConnectionOptions {
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   seedMode: boolean;
   limiter: RateLimiter | undefined;
+  /** Joins and `history` requests (JOIN_RATE_LIMIT / JOIN_BURST); absent: unlimited. */
+  joinLimiter?: RateLimiter | undefined;
   hooks: ConnectionHooks;
 }
 
@@ -54,6 +54,7 @@ export class Connection {
   /** Seed-compatible `/` client: plain text frames, lobby only. */
   readonly seedMode: boolean;
   readonly limiter: RateLimiter | undefined;
+  readonly joinLimiter: RateLimiter | undefined;
   readonly rooms = new Set<string>();
   /** Cleared on each ping, set by the pong: a connection still false at the next tick is dead. */
   alive = true;
@@ -75,6 +76,7 @@ export class Connection {
     this.socket = options.socket;
     this.seedMode = options.seedMode;
     this.limiter = options.limiter;
+    this.joinLimiter = options.joinLimiter;
     this.#hooks = options.hooks;
     // Last: an expiry already due ends the connection at once, which needs the socket and hooks.
     this.expireAt(options.grant.exp);
@@ -124,23 +126,12 @@ export class Connection {
     return this.send(textFrame(Buffer.from(text)));
   }
 
-  /**
-   * Writes this turn's frames in one write, straight to the TCP socket when `ws`
-   * has nothing of its own in flight (frames never interleave), else through
-   * `ws.send` one by one. Frames queued before a close are written before it.
-   */
+  /** Writes this turn's frames (outbox.ts writeFrames). Frames queued before a close are written before it. */
   flush(joiner: FrameJoiner): void {
     const frames = this.#out;
     if (frames === undefined) return;
     this.#out = undefined;
-    const socket = this.socket;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    const tcp = rawSocketOf(socket);
-    if (tcp !== undefined) {
-      tcp.write(joiner.join(frames));
-      return;
-    }
-    for (const frame of frames) socket.send(framePayload(frame), TEXT);
+    writeFrames(this.socket, frames, joiner);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeChatPayload, encodeChatPayload } from '@herald/protocol';
-import { joinedFrame, messageFrame, uniqueUsers } from './frames.js';
+import { historyFrame, joinedFrame, messageFrame, uniqueUsers } from './frames.js';
 
 const alice = { id: 'alice', name: 'Alice' };
 
@@ -42,7 +42,7 @@ describe('chat frames', () => {
       { user: { id: 'alice', name: 'Alice (tab 2)' } },
     ]);
     const history = ['{"type":"message","id":"1-0"}', '{"type":"message","id":"2-0"}'];
-    expect(JSON.parse(joinedFrame('r1', members, history, false))).toEqual({
+    expect(JSON.parse(joinedFrame('r1', members, history, false, true))).toEqual({
       type: 'joined',
       room: 'r1',
       members: [alice, { id: 'bob', name: 'Bob' }],
@@ -51,7 +51,14 @@ describe('chat frames', () => {
         { type: 'message', id: '2-0' },
       ],
       recovered: false,
+      more: true,
     });
-    expect(JSON.parse(joinedFrame('r1', [], [], true))).toMatchObject({ history: [], recovered: true });
+    expect(JSON.parse(joinedFrame('r1', [], [], true, false))).toMatchObject({ history: [], recovered: true, more: false });
+  });
+
+  it('frames a history reply: messages as given, recovered only when false, ref when given', () => {
+    const messages = ['{"type":"message","id":"1-0"}'];
+    expect(JSON.parse(historyFrame('r1', messages, true, true))).toEqual({ type: 'history', room: 'r1', messages: [{ type: 'message', id: '1-0' }], more: true });
+    expect(JSON.parse(historyFrame('r1', [], false, false, 'h1'))).toEqual({ type: 'history', room: 'r1', messages: [], more: false, recovered: false, ref: 'h1' });
   });
 });

@@ -2,6 +2,7 @@ import type {
   AckMessage,
   ChatMessage,
   DecodedPayload,
+  HistoryMessage,
   JoinedMessage,
   LeftMessage,
   PresenceMessage,
@@ -63,8 +64,16 @@ export function uniqueUsers(members: ReadonlyArray<{ user: User }>): User[] {
 }
 
 /** `joined`, with history given as already-encoded message frames. */
-export function joinedFrame(room: string, members: User[], history: readonly string[], recovered: boolean): string {
-  const head: Omit<JoinedMessage, 'history' | 'recovered'> = { type: 'joined', room, members };
+export function joinedFrame(room: string, members: User[], history: readonly string[], recovered: boolean, more: boolean): string {
+  const head: Omit<JoinedMessage, 'history' | 'recovered' | 'more'> = { type: 'joined', room, members };
   const json = JSON.stringify(head);
-  return `${json.slice(0, -1)},"history":[${history.join(',')}],"recovered":${recovered}}`;
+  return `${json.slice(0, -1)},"history":[${history.join(',')}],"recovered":${recovered},"more":${more}}`;
+}
+
+/** A `history` reply, with its messages given as already-encoded message frames. */
+export function historyFrame(room: string, messages: readonly string[], more: boolean, covered: boolean, ref?: string): string {
+  const tail: Partial<HistoryMessage> = { more };
+  if (!covered) tail.recovered = false;
+  if (ref !== undefined) tail.ref = ref;
+  return `{"type":"history","room":${JSON.stringify(room)},"messages":[${messages.join(',')}],${JSON.stringify(tail).slice(1)}`;
 }

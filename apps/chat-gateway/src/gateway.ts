@@ -40,7 +40,14 @@ export function hardPayloadCap(maxMessageBytes: number): number {
 
 async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Promise<void> {
   const { config, bus, metrics, drainGraceMs, gate } = options;
-  const hub = new RoomHub({ bus, metrics, log: app.log, historyOnJoin: config.historyOnJoin });
+  const hub = new RoomHub({
+    bus,
+    metrics,
+    log: app.log,
+    historyOnJoin: config.historyOnJoin,
+    maxJoinHistoryBytes: config.maxJoinHistoryBytes,
+    maxMessageBytes: config.maxMessageBytes,
+  });
   // One verifier for the upgrades and every refresh.
   const auth = GatewayAuth.from(config.auth);
   const ctx: HandlerContext = { hub, metrics, maxMessageBytes: config.maxMessageBytes, auth };
@@ -108,6 +115,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       socket,
       seedMode,
       limiter: config.rateLimit > 0 ? new RateLimiter(config.rateLimit) : undefined,
+      joinLimiter: config.joinRateLimit > 0 ? new RateLimiter(config.joinRateLimit, undefined, config.joinBurst) : undefined,
       hooks,
     });
     connections.add(conn);

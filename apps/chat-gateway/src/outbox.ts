@@ -1,3 +1,9 @@
+import { WebSocket } from 'ws';
+import { framePayload } from './wire.js';
+import { rawSocketOf } from './ws-internals.js';
+
+const TEXT = { binary: false } as const;
+
 /** A connection with frames waiting for the end of the turn. */
 export interface Flushable {
   flush(joiner: FrameJoiner): void;
@@ -62,4 +68,19 @@ export class Outbox {
     // Let the joined Buffer go: it can be large and the next turn joins other frames.
     this.#joiner.reset();
   };
+}
+
+/**
+ * Writes one turn's frames of a socket in one write, straight to the TCP socket when
+ * `ws` has nothing of its own in flight (frames never interleave), else through
+ * `ws.send` one by one. Shared by the native and the Pusher transports.
+ */
+export function writeFrames(socket: WebSocket, frames: readonly Buffer[], joiner: FrameJoiner): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  const tcp = rawSocketOf(socket);
+  if (tcp !== undefined) {
+    tcp.write(joiner.join(frames));
+    return;
+  }
+  for (const frame of frames) socket.send(framePayload(frame), TEXT);
 }

@@ -10,16 +10,22 @@ function refuse(ctx: HandlerContext, conn: Connection, code: ErrorCode, message:
   conn.reply(errorFrame(code, message, ref));
 }
 
+function refOf(message: ClientMessage): string | undefined {
+  return 'ref' in message ? message.ref : undefined;
+}
+
 async function dispatch(ctx: HandlerContext, conn: Connection, message: ClientMessage): Promise<void> {
   switch (message.type) {
     case 'join':
       if (!conn.access.canJoin(message.room)) {
-        refuse(ctx, conn, 'forbidden', ErrorText.forbiddenRoom(message.room));
+        refuse(ctx, conn, 'forbidden', ErrorText.forbiddenRoom(message.room), message.ref);
         return;
       }
-      return ctx.hub.join(conn, message.room, message.since);
+      return ctx.hub.join(conn, message.room, message.since, message.ref);
     case 'refresh':
       return refresh(ctx, conn, message.token);
+    case 'history':
+      return ctx.hub.history(conn, message);
     case 'leave':
       return ctx.hub.leave(conn, message.room);
     case 'send': {
@@ -65,7 +71,7 @@ export function handleJsonFrame(ctx: HandlerContext, conn: Connection, data: Raw
   if (bytes.length > ctx.maxMessageBytes) return refuse(ctx, conn, 'too_large', ErrorText.tooLarge(ctx.maxMessageBytes));
   const decoded = decodeClientMessage(bytes.toString('utf8'));
   if (conn.limiter !== undefined && !conn.limiter.take()) {
-    const ref = decoded.ok ? (decoded.message.type === 'send' ? decoded.message.ref : undefined) : decoded.error.ref;
+    const ref = decoded.ok ? refOf(decoded.message) : decoded.error.ref;
     return refuse(ctx, conn, 'rate_limited', ErrorText.rateLimited, ref);
   }
   if (!decoded.ok) {
@@ -73,5 +79,11 @@ export function handleJsonFrame(ctx: HandlerContext, conn: Connection, data: Raw
     return refuse(ctx, conn, code, message, ref);
   }
   const message = decoded.message;
+  // Refused here, not on the queue: a join (or history) storm must cost no bus work at all.
+  // Both read history, so both spend from the one join bucket.
+  if ((message.type === 'join' || message.type === 'history') && conn.joinLimiter !== undefined && !conn.joinLimiter.take()) {
+    ctx.metrics.limitRefusals.inc({ limit: message.type === 'join' ? 'joins' : 'history' });
+    return refuse(ctx, conn, 'rate_limited', ErrorText.joinRateLimited, message.ref);
+  }
   conn.schedule(() => dispatch(ctx, conn, message));
 }

@@ -30,7 +30,18 @@ describe('RateLimiter', () => {
     expect(limiter.take()).toBe(true);
   });
 
-  it('refuses a rate that is not positive', () => {
+  it('holds a burst larger than the rate (joins: 10/s, 100 at once)', () => {
+    let now = 0;
+    const limiter = new RateLimiter(10, () => now, 100);
+    expect(Array.from({ length: 101 }, () => limiter.take()).filter(Boolean)).toHaveLength(100);
+    now += 100; // one token at 10 per second
+    expect([limiter.take(), limiter.take()]).toEqual([true, false]);
+    now += 3_600_000;
+    expect(Array.from({ length: 101 }, () => limiter.take()).filter(Boolean)).toHaveLength(100);
+  });
+
+  it('refuses a rate that is not positive, or a burst below one', () => {
     expect(() => new RateLimiter(0)).toThrow(RangeError);
+    expect(() => new RateLimiter(5, undefined, 0)).toThrow(RangeError);
   });
 });

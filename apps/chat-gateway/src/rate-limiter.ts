@@ -1,6 +1,6 @@
 /**
- * Token bucket: `rate` tokens per second, holding at most `rate` (the burst).
- * Refilled lazily on `take`, so an idle connection costs no timer.
+ * Token bucket: `rate` tokens per second, holding at most `burst` (default: the
+ * rate). Starts full. Refilled lazily on `take`, so an idle connection costs no timer.
  */
 export class RateLimiter {
   #tokens: number;
@@ -11,9 +11,11 @@ export class RateLimiter {
     private readonly rate: number,
     // Monotonic by default; a clock that steps back only costs the refill of the gap.
     private readonly now: () => number = () => performance.now(),
+    private readonly burst: number = rate,
   ) {
     if (!(rate > 0)) throw new RangeError('rate must be positive');
-    this.#tokens = rate;
+    if (!(burst >= 1)) throw new RangeError('burst must be at least 1');
+    this.#tokens = burst;
     this.#last = now();
     this.#perMs = rate / 1000;
   }
@@ -22,7 +24,7 @@ export class RateLimiter {
   take(): boolean {
     const now = this.now();
     const elapsed = now - this.#last;
-    if (elapsed > 0) this.#tokens = Math.min(this.rate, this.#tokens + elapsed * this.#perMs);
+    if (elapsed > 0) this.#tokens = Math.min(this.burst, this.#tokens + elapsed * this.#perMs);
     this.#last = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;

@@ -8,7 +8,7 @@ const bob = { id: 'bob', name: 'bob' };
 
 function setup() {
   const h = harness();
-  const hub = new RoomHub({ bus: h.bus, metrics: h.metrics, log: h.log, historyOnJoin: 3 });
+  const hub = new RoomHub({ bus: h.bus, metrics: h.metrics, log: h.log, historyOnJoin: 3, maxJoinHistoryBytes: 1 << 20, maxMessageBytes: 65_536 });
   const say = async (text: string) => (await h.bus.publish(chatTopic('r'), encodeChatPayload('r', alice, text, 1))).id;
   return { h, hub, say };
 }

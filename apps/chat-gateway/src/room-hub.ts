@@ -1,10 +1,11 @@
-import type { Bus, BusEvent } from '@herald/bus';
-import { chatTopic, decodeChatPayload, encodeChatPayload, planResume } from '@herald/protocol';
+import { TopicLimitError, type Bus, type BusEvent } from '@herald/bus';
+import { chatTopic, compareIds, encodeChatPayload, HISTORY_LIMIT_DEFAULT, LiveFloors, type HistoryRequest } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
-import { joinedFrame, leftFrame, messageFrame, uniqueUsers } from './frames.js';
+import { historyFrame, joinedFrame, leftFrame, uniqueUsers } from './frames.js';
+import { historyPageEvents, readAfter, readBefore, type ReplyLimits } from './history-pages.js';
 import { Room } from './room.js';
 
 /** The room seed-mode clients live in. */
@@ -17,6 +18,10 @@ export interface RoomHubOptions {
   metrics: Metrics;
   log: FastifyBaseLogger;
   historyOnJoin: number;
+  /** Bytes of messages a `joined` (or `history`) reply holds at most (MAX_JOIN_HISTORY_BYTES). */
+  maxJoinHistoryBytes: number;
+  /** MAX_MESSAGE_BYTES: sizes the pages history is read in. */
+  maxMessageBytes: number;
 }
 
 /**
@@ -41,15 +46,31 @@ export class RoomHub {
   /**
    * Subscribes before reading history and buffers live events meanwhile, so a
    * message published during the join arrives exactly once and after `joined`.
-   * Joining again is allowed and answers `joined` again.
+   * Joining a room again answers `joined` with the members only: the connection
+   * already has every message, so history is not read (nor framed) again.
    */
-  async join(conn: Connection, name: string, since: string | undefined): Promise<void> {
+  async join(conn: Connection, name: string, since: string | undefined, ref?: string): Promise<void> {
     if (!conn.rooms.has(name) && conn.rooms.size >= MAX_ROOMS_PER_CONNECTION) {
-      conn.sendText(errorFrame('bad_request', ErrorText.tooManyRooms(MAX_ROOMS_PER_CONNECTION)));
+      conn.sendText(errorFrame('bad_request', ErrorText.tooManyRooms(MAX_ROOMS_PER_CONNECTION), ref));
       return;
     }
-    const { bus } = this.#options;
-    const room = this.#room(name);
+    const { bus, metrics } = this.#options;
+    const member = this.#rooms.get(name);
+    if (member?.isMember(conn)) {
+      const members = await bus.presence.members(name);
+      if (member.isMember(conn)) conn.sendText(joinedFrame(name, uniqueUsers(members), [], true, false));
+      return;
+    }
+    let room: Room;
+    try {
+      room = this.#room(name);
+    } catch (err) {
+      // One join refused, not the connection: its other rooms go on.
+      if (!(err instanceof TopicLimitError)) throw err;
+      metrics.limitRefusals.inc({ limit: 'topics' });
+      conn.sendText(errorFrame('unavailable', ErrorText.topicLimit(err.maxTopics), ref));
+      return;
+    }
     const ticket = room.beginJoin(conn);
     conn.rooms.add(name);
     const still = () => room.stillJoining(conn, ticket);
@@ -62,30 +83,52 @@ export class RoomHub {
       await bus.presence.leave(name, conn.id);
       return;
     }
-    const [members, history, newest] = await Promise.all([
-      bus.presence.members(name),
-      since === undefined ? bus.history(room.topic, undefined, this.#options.historyOnJoin) : bus.history(room.topic, since),
-      // Read with the history (one round trip): the resume core needs it when history is empty.
-      since === undefined ? undefined : bus.history(room.topic, undefined, 1),
-    ]);
+    // Without `since`: the newest messages. With it: the bus's newest id first, then the
+    // messages up to it (ReplayPager); past it they arrive live (held meanwhile), so the
+    // two meet exactly: live ones at or below it are dropped by the floor.
+    const [members, upTo] = await Promise.all([bus.presence.members(name), since === undefined ? undefined : bus.newestId()]);
+    if (!still()) return;
+    const limits = this.#limits(since === undefined ? this.#options.historyOnJoin : Infinity);
+    const reply =
+      since === undefined
+        ? await readBefore(bus, name, room.topic, undefined, limits)
+        : { ...(await readAfter(bus, name, room.topic, since, limits, upTo)), newest: upTo };
     if (!still()) return;
 
-    const top = newest?.events.at(-1)?.id;
-    const plan = planResume({
-      after: since,
-      histories: new Map([[room.topic, history]]),
-      newest: top === undefined ? undefined : new Map([[room.topic, top]]),
-    });
-    const texts: string[] = [];
-    for (const event of plan.replay) {
-      const decoded = decodeChatPayload(event.data, name);
-      if (decoded !== undefined) texts.push(messageFrame(event.id, event.data, decoded));
-    }
-    conn.sendText(joinedFrame(name, uniqueUsers(members), texts, plan.recovered));
-    for (const item of room.completeJoin(conn, ticket, plan.floors)) {
+    conn.sendText(joinedFrame(name, uniqueUsers(members), reply.texts, reply.covered, reply.more));
+    // What the client has: everything up to the newest id read. When cut, `history after`
+    // fills in the rest up to it.
+    const floors = new LiveFloors(reply.newest === undefined ? [] : [[room.topic, reply.newest]]);
+    const pagingUpTo = reply.more && since !== undefined ? reply.newest : undefined;
+    for (const item of room.completeJoin(conn, ticket, floors, pagingUpTo)) {
       if (Buffer.isBuffer(item)) conn.send(item);
-      else if (plan.floors.admit(room.topic, item.id)) conn.send(item.frame);
+      else if (floors.admit(room.topic, item.id)) conn.send(item.frame);
     }
+  }
+
+  /**
+   * One page of a room's history for a member. `after` pages of a member whose
+   * `joined` was cut stop where its live messages start (see Room#pagingUpTo).
+   */
+  async history(conn: Connection, request: HistoryRequest): Promise<void> {
+    const { bus } = this.#options;
+    const room = this.#rooms.get(request.room);
+    if (room === undefined || !room.isMember(conn)) {
+      conn.sendText(errorFrame('not_joined', ErrorText.notJoinedHistory(request.room), request.ref));
+      return;
+    }
+    const limits = this.#limits(request.limit ?? HISTORY_LIMIT_DEFAULT);
+    let reply;
+    if (request.after !== undefined) {
+      const bound = room.pagingUpTo(conn);
+      const upTo = bound !== undefined && compareIds(request.after, bound) < 0 ? bound : await bus.newestId();
+      reply = await readAfter(bus, room.name, room.topic, request.after, limits, upTo);
+      if (bound !== undefined && !(upTo === bound && reply.more)) room.pagingDone(conn);
+    } else {
+      reply = await readBefore(bus, room.name, room.topic, request.before!, limits);
+    }
+    if (!room.isMember(conn)) return;
+    conn.sendText(historyFrame(request.room, reply.texts, reply.more, reply.covered, request.ref));
   }
 
   /** A seed-mode client is a lobby member from the start; it gets no history and no replies. */
@@ -134,6 +177,11 @@ export class RoomHub {
   close(): void {
     for (const room of this.#rooms.values()) room.close();
     this.#rooms.clear();
+  }
+
+  #limits(maxCount: number): ReplyLimits {
+    const { maxJoinHistoryBytes, maxMessageBytes } = this.#options;
+    return { maxBytes: maxJoinHistoryBytes, maxCount, pageEvents: historyPageEvents(maxJoinHistoryBytes, maxMessageBytes) };
   }
 
   #room(name: string): Room {

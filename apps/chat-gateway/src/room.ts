@@ -35,6 +35,12 @@ export class Room {
    * arrive after it: those the member already has are not sent again.
    */
   readonly #floors = new Map<Connection, LiveFloors>();
+  /**
+   * Members whose `joined` after `since` was cut: `history after` pages for them
+   * stop at this id, past which they already get every message live (so paging
+   * and live delivery meet without a duplicate). Dropped once a page reached it.
+   */
+  readonly #pagingUpTo = new Map<Connection, string>();
   #seedMembers = 0;
   readonly ready: Promise<void>;
   readonly #messages: Subscription;
@@ -92,12 +98,22 @@ export class Room {
    * order; the caller sends it (filtered by `floors`), then live frames follow,
    * still filtered by `floors` until each topic passed its floor.
    */
-  completeJoin(conn: Connection, ticket: JoinTicket, floors: LiveFloors): Pending[] {
+  completeJoin(conn: Connection, ticket: JoinTicket, floors: LiveFloors, pagingUpTo?: string): Pending[] {
     if (!this.stillJoining(conn, ticket)) return [];
     this.#joining.delete(conn);
     this.#members.add(conn);
     if (floors.size > 0) this.#floors.set(conn, floors);
+    if (pagingUpTo !== undefined) this.#pagingUpTo.set(conn, pagingUpTo);
     return ticket;
+  }
+
+  /** Where a member's `history after` paging stops (see #pagingUpTo); undefined: nowhere. */
+  pagingUpTo(conn: Connection): string | undefined {
+    return this.#pagingUpTo.get(conn);
+  }
+
+  pagingDone(conn: Connection): void {
+    this.#pagingUpTo.delete(conn);
   }
 
   /** A seed-mode client is a member from the start: no history, no floors. */
@@ -112,6 +128,7 @@ export class Room {
     if (this.#members.delete(conn) && conn.seedMode) this.#seedMembers -= 1;
     this.#joining.delete(conn);
     this.#floors.delete(conn);
+    this.#pagingUpTo.delete(conn);
   }
 
   /** One bus event to every local member: encoded and framed once, the same bytes for all. */

@@ -17,7 +17,7 @@ export async function startGateway(
   options: { drainGraceMs?: number; bus?: Bus } = {},
 ): Promise<TestGateway> {
   const config = readGatewayConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const bus = options.bus ?? new MemoryBus({ historySize: config.historySize });
+  const bus = options.bus ?? new MemoryBus({ historySize: config.historySize, topicTtlMs: config.topicTtlMs, maxTopics: config.maxTopics });
   const metrics = createMetrics('chat-gateway', { defaultMetrics: false });
   const app = buildApp({ config, bus, metrics, drainGraceMs: options.drainGraceMs });
   const served = await listenInProcess(app, [bus]);

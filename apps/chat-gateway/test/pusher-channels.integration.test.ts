@@ -154,3 +154,42 @@ describe('Pusher cache channels and sign-in', () => {
     expect(refused).toMatchObject({ status: 403 });
   });
 });
+
+describe('Pusher limits', () => {
+  it('refuses a channel past MAX_TOPICS with subscription_error 503; the connection and its other channels stay', async () => {
+    const gateway = await gatewayWithPusher({ MAX_TOPICS: '1' });
+    const client = pusherClient(gateway);
+    const { channel: first } = await subscribed(client, 'one');
+    const refused = await subscribed(client, 'two').then(
+      () => undefined,
+      (err: { detail: unknown }) => err.detail,
+    );
+    expect(refused).toMatchObject({ status: 503, error: expect.stringMatching(/MAX_TOPICS/) });
+    const got: unknown[] = [];
+    first.bind('e', (d: unknown) => got.push(d));
+    await gateway.app.pusherHub!.publish(APP.id, 'one', { event: 'e', data: '"still here"' });
+    await waitUntil(() => got.length === 1, { message: 'the event on the first channel' });
+    expect(client.connection.state).toBe('connected');
+    expect(await gateway.app.inject({ url: '/metrics' }).then((r) => r.body)).toMatch(/herald_limit_refusals_total\{[^}]*limit="topics"[^}]*\} 1/);
+  });
+
+  it('spends the JOIN_RATE_LIMIT bucket on subscribes: past JOIN_BURST a subscribe is refused 429, the connection stays', async () => {
+    const gateway = await gatewayWithPusher({ JOIN_RATE_LIMIT: '1', JOIN_BURST: '2' });
+    const client = pusherClient(gateway);
+    await connected(client);
+    // Five at once: two from the burst, and at most one more per second of refill.
+    const outcomes = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((name) =>
+        subscribed(client, name).then(
+          () => 'ok',
+          (err: { detail: { status?: number; error?: string } }) => `${err.detail.status}:${/JOIN_RATE_LIMIT/.test(err.detail.error ?? '')}`,
+        ),
+      ),
+    );
+    expect(outcomes.slice(0, 2)).toEqual(['ok', 'ok']);
+    expect(outcomes.filter((o) => o === '429:true').length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.every((o) => o === 'ok' || o === '429:true')).toBe(true);
+    expect(client.connection.state).toBe('connected');
+    expect(await gateway.app.inject({ url: '/metrics' }).then((r) => r.body)).toMatch(/herald_limit_refusals_total\{[^}]*limit="joins"[^}]*\} [1-3]/);
+  });
+});

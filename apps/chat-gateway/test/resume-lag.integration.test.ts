@@ -37,6 +37,10 @@ class LaggingBus implements Bus {
     return this.inner.newestId();
   }
 
+  historyBefore(topic: string, before: string, limit: number) {
+    return this.inner.historyBefore(topic, before, limit);
+  }
+
   isReady() {
     return this.inner.isReady();
   }

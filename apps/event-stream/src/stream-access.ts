@@ -19,6 +19,7 @@ import {
   type AuthConfig,
   type TokenVerifier,
 } from '@herald/server-kit';
+import { channelInfo, parseChannelTopic } from '@herald/pusher';
 import type { FastifyRequest } from 'fastify';
 import { isLoopback } from './publish-auth.js';
 
@@ -64,7 +65,12 @@ export class StreamAccess {
   }
 
   async reader(request: FastifyRequest, topics: readonly string[]): Promise<Reader> {
-    if (this.#verifier === undefined) return { exp: undefined, user: undefined };
+    if (this.#verifier === undefined) {
+      // Open reading is for open data: a private Pusher channel is private even here.
+      const closed = topics.find(isPrivatePusherTopic);
+      if (closed !== undefined) throw forbidden(`topic "${closed}" is a private Pusher channel: readable over SSE only with a token that grants it (set AUTH_SECRET)`);
+      return { exp: undefined, user: undefined };
+    }
     const lookup = tokenOfRequest({ url: request.url, headers: request.headers }, this.#auth.cookie);
     if (!lookup.ok) throw unauthorized(lookup.message);
     if (lookup.token === undefined) {
@@ -114,6 +120,14 @@ export class StreamAccess {
     if (this.#corsOrigins !== undefined) return this.#corsOrigins.includes(origin);
     return isLoopbackOrigin(origin);
   }
+}
+
+/** The topic of a Pusher channel that needs channel auth (private-, presence-, private-encrypted-, #server-to-user-). */
+export function isPrivatePusherTopic(topic: string): boolean {
+  const mapped = parseChannelTopic(topic);
+  if (mapped === undefined) return false;
+  const info = channelInfo(mapped.channel);
+  return info === undefined || info.needsAuth || info.kind === 'server-to-user';
 }
 
 /**

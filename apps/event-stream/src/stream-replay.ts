@@ -1,5 +1,5 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { encodeReset, ReplayPager, TIME_TOPIC, type ReplayPage } from '@herald/protocol';
+import { encodeReset, ReplayPager, replayPageEvents, TIME_TOPIC, type ReplayPage } from '@herald/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent } from './frames.js';
 
@@ -10,13 +10,8 @@ import { encodeBusEvent } from './frames.js';
  * MAX_BUFFERED_BYTES, not the history's size.
  */
 
-/** Most events a page holds, whatever the limits: past this, more per read buys nothing. */
-const MAX_PAGE_EVENTS = 512;
-
-/** Events per page: as many of the largest events a publish may carry as fit in the buffer bound. */
-export function replayPageSize(maxBufferedBytes: number, maxMessageBytes: number): number {
-  return Math.min(MAX_PAGE_EVENTS, Math.max(1, Math.floor(maxBufferedBytes / Math.max(1, maxMessageBytes))));
-}
+/** Events per page: as many of the largest events a publish may carry as fit in MAX_BUFFERED_BYTES. */
+export const replayPageSize = replayPageEvents;
 
 export interface OpenedReplay {
   readonly pager: ReplayPager<BusEvent>;

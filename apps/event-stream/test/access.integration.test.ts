@@ -71,6 +71,29 @@ describe('reading topics', () => {
   });
 });
 
+describe('Pusher channels over SSE', () => {
+  it('keeps private Pusher channels closed with auth off (403), public ones open; with auth, a token that grants the topic reads it', async () => {
+    server = await startServer();
+    for (const channel of ['private-orders', 'presence-room', 'private-encrypted-x', '#server-to-user-u1']) {
+      const topic = `pusher.app1.${channel.replace('#', ':h')}`;
+      const refused = await sse(`topic=${encodeURIComponent(topic)}`);
+      expect(refused.status, topic).toBe(403);
+      expect(await refused.json()).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/private Pusher channel/) } });
+    }
+    const open = await sse('topic=pusher.app1.orders');
+    expect(open.status).toBe(200);
+    open.close();
+    await closeAll();
+
+    server = await startServer({ AUTH_SECRET: SECRET });
+    const granted = await sse(`topic=pusher.app1.private-orders&token=${jwt({ sub: 'a', herald: { subscribe: ['pusher.app1.private-orders'] } })}`);
+    expect(granted.status).toBe(200);
+    granted.close();
+    const other = await sse(`topic=pusher.app1.private-orders&token=${jwt({ sub: 'a', herald: { subscribe: ['pusher.app1.orders'] } })}`);
+    expect(other.status).toBe(403);
+  });
+});
+
 describe('publishing', () => {
   it('stamps a chat.<room> publish from the token user, never from the body', async () => {
     server = await startServer({ AUTH_SECRET: SECRET });

@@ -82,6 +82,7 @@ describe('ops endpoints', () => {
         throw new Error('history failed');
       },
       newestId: () => inner.newestId(),
+      historyBefore: (topic, before, limit) => inner.historyBefore(topic, before, limit),
       isReady: () => inner.isReady(),
       onStatus: (listener) => inner.onStatus(listener),
       close: () => inner.close(),

@@ -23,6 +23,7 @@ function laggingBus(inner: MemoryBus): Bus & { hold: boolean; release(): void } 
       inner.subscribe(topic, (event) => (bus.hold ? held.push(() => listener(event)) : listener(event))),
     history: (topic: string, after?: string, limit?: number) => inner.history(topic, after, limit),
     newestId: () => inner.newestId(),
+    historyBefore: (topic: string, before: string, limit: number) => inner.historyBefore(topic, before, limit),
     isReady: () => inner.isReady(),
     onStatus: (listener: Listener<'ready' | 'down'>) => inner.onStatus(listener),
     close: () => inner.close(),

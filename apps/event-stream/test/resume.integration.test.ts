@@ -37,6 +37,7 @@ function slowBus(inner: MemoryBus, snapshot: 'before' | 'after'): Bus {
       return history;
     },
     newestId: () => inner.newestId(),
+    historyBefore: (topic, before, limit) => inner.historyBefore(topic, before, limit),
     isReady: () => inner.isReady(),
     onStatus: (listener) => inner.onStatus(listener),
     close: () => inner.close(),

@@ -1,17 +1,22 @@
 // Bench options: flags win over environment variables, which win over defaults.
 // `--quick` swaps in tiny defaults so the whole run takes seconds (the smoke test uses it).
 
-export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup'];
+export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'pusher-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup', 'sse-replay'];
 
 const NUMBERS = {
   N: { flag: 'n', full: 1000, quick: 20, min: 1, max: 10_000, help: 'fan-out subscribers' },
   BURST: { flag: 'burst', full: 1000, quick: 50, min: 1, max: 1_000_000, help: 'messages in the burst' },
   RATE: { flag: 'rate', full: 50, quick: 50, min: 1, max: 10_000, help: 'messages/s in the latency phase' },
-  DURATION: { flag: 'duration', full: 5, quick: 1, min: 0.1, max: 600, help: 'seconds of the latency phase' },
+  DURATION: { flag: 'duration', full: 5, quick: 1, min: 0.1, max: 600, fraction: true, help: 'seconds of the latency phase' },
   IDLE_N: { flag: 'idle-n', full: 5000, quick: 50, min: 1, max: 15_000, help: 'idle connections per transport' },
   SETUP_N: { flag: 'setup-n', full: 2000, quick: 50, min: 1, max: 15_000, help: 'connections opened in the setup test' },
   CONCURRENCY: { flag: 'concurrency', full: 50, quick: 10, min: 1, max: 1000, help: 'connection attempts in flight' },
   PUBLISH_CONCURRENCY: { flag: 'publish-concurrency', full: 4, quick: 4, min: 1, max: 64, help: 'SSE POST /publish in flight' },
+  REPLAY_N: { flag: 'replay-n', full: 10_000, quick: 200, min: 1, max: 1_000_000, help: 'events in the history a resume replays' },
+  // Herald refuses a publish over MAX_MESSAGE_BYTES (default 64 KiB); the bench keeps well under it.
+  REPLAY_BYTES: { flag: 'replay-bytes', full: 2048, quick: 256, min: 16, max: 60_000, help: 'characters of data per replayed event' },
+  REPLAY_READERS: { flag: 'replay-readers', full: 4, quick: 2, min: 1, max: 1000, help: 'resuming streams that read the replay' },
+  REPLAY_STALLED: { flag: 'replay-stalled', full: 4, quick: 1, min: 0, max: 1000, help: 'resuming streams that never read' },
 };
 
 export class OptionsError extends Error {}
@@ -47,7 +52,7 @@ function toNumber(name, text, spec) {
   if (text.trim() === '' || !Number.isFinite(n) || n < spec.min || n > spec.max) {
     throw new OptionsError(`${name} must be a number from ${spec.min} to ${spec.max}, got "${text}"`);
   }
-  return spec.min >= 1 ? Math.round(n) : n;
+  return spec.fraction ? n : Math.round(n);
 }
 
 /** Reads options from argv (without node and script) and env; throws OptionsError on bad input. */

@@ -6,7 +6,7 @@ import { SCENARIO_SPECS } from './scenarios.mjs';
 
 function format(value, unit) {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
-  const digits = unit === 'msg/s' || unit === 'conn/s' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
+  const digits = unit === 'msg/s' || unit === 'conn/s' || unit === 'events/s' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -127,9 +127,11 @@ export function scenarioNotes(results) {
 export const FIXED_NOTES = [
   'Baseline WS: the seed\'s ws broadcast server (server.clients.forEach(client.send(message))) without its per-message console.log; like the seed it echoes the received Buffer, so it sends binary frames.',
   'Baseline SSE: Express 5 hub with the seed\'s headers (flushed at once), res.write(`data: ${JSON.stringify(data)}\\n\\n`) per client per event, 202; no CORS middleware, no timer.',
-  'Herald: built apps run with node dist/main.js on the in-memory bus, LOG_LEVEL=warn, RATE_LIMIT=0, MAX_BUFFERED_BYTES=64 MiB.',
+  'Baseline SSE replay: the same hub keeping every event in an array (ids 1, 2, 3...) and answering Last-Event-ID with all later events in one string, one res.write (the one-shot replay).',
+  'Herald: built apps run with node dist/main.js on the in-memory bus, LOG_LEVEL=warn, RATE_LIMIT=0, MAX_BUFFERED_BYTES=64 MiB; sse-replay with the default MAX_BUFFERED_BYTES (1 MiB) and HISTORY_SIZE=max(1000, REPLAY_N).',
   'Fan-out: burst rate = deliveries / (first send -> last delivery); CPU = server utime+stime over the same window (per-thread schedstat, ns resolution); latency = send -> receive in the one load process during the paced phase.',
   'Idle memory: median of 5 VmRSS samples after a pause, before and after opening the connections (after a warm-up), divided by their number; WS clients join no room, SSE clients subscribe to a quiet topic.',
+  'Replay: events/s = readers x REPLAY_N / (readers open -> last reader has all N, each checked complete and in order); peak RSS growth = highest VmRSS sampled every 10 ms (from before the readers open until a settle after) minus the median before, at least one 4 KiB page.',
   'Setup: Herald WS counts a connection at `welcome`, the baseline at `open`; Herald SSE at headers + first bytes, the baseline (which writes nothing before the first event) at headers.',
 ];
 

@@ -8,7 +8,7 @@ import { OptionsError, readOptions, usage } from './options.mjs';
 import { FIXED_NOTES, buildRows, machineLine, markdownTable, scenarioNotes, textTable, writeJson } from './report.mjs';
 import { hardTimeoutMs } from './scenarios.mjs';
 import { startServer } from './server.mjs';
-import { REPO_ROOT, isBuilt, targetFor } from './targets.mjs';
+import { REPO_ROOT, isBuilt, scenarioEnv, targetFor } from './targets.mjs';
 
 const LOAD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load/main.mjs');
 const SIDES = ['baseline', 'herald'];
@@ -40,7 +40,7 @@ function runLoad(config, cpu) {
 async function runOne(scenario, side, options, machine) {
   const target = targetFor(scenario, side);
   if (!isBuilt(target)) throw new Error(`${target.script} not found (run pnpm build first)`);
-  const server = await startServer(target, machine.pinned ? 0 : null);
+  const server = await startServer(target, machine.pinned ? 0 : null, scenarioEnv(scenario, target, options));
   try {
     const result = await runLoad(
       {
@@ -83,7 +83,9 @@ async function main() {
   if (!machine.pinned) console.log('bench: taskset is missing or there is one core: server and load share CPUs, figures are noisier');
   console.log(
     `N=${options.n} BURST=${options.burst} RATE=${options.rate} DURATION=${options.duration}s ` +
-      `IDLE_N=${options.idleN} SETUP_N=${options.setupN} CONCURRENCY=${options.concurrency}\n`,
+      `IDLE_N=${options.idleN} SETUP_N=${options.setupN} CONCURRENCY=${options.concurrency} ` +
+      `REPLAY_N=${options.replayN} REPLAY_BYTES=${options.replayBytes} REPLAY_READERS=${options.replayReaders} ` +
+      `REPLAY_STALLED=${options.replayStalled}\n`,
   );
 
   const results = {};

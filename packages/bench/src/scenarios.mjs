@@ -38,6 +38,18 @@ export const SCENARIO_SPECS = {
     title: 'SSE connection setup',
     metrics: SETUP_METRICS,
   },
+  'pusher-fanout': {
+    title: 'Pusher fan-out (protocol 7)',
+    metrics: FANOUT_METRICS,
+  },
+  'sse-replay': {
+    title: 'SSE paged replay',
+    metrics: [
+      { key: 'eventsPerSecond', label: 'replayed events/s', unit: 'events/s', better: 'higher' },
+      // Floored at one page (load/sse-replay.mjs PAGE_BYTES): growth VmRSS cannot see is not 0.
+      { key: 'peakRssGrowth', label: 'server peak RSS growth', unit: 'MiB', scale: 1 / (1024 * 1024), better: 'lower' },
+    ],
+  },
 };
 
 /** Generous upper bound for one load run, so a hung server cannot hang the bench. */
@@ -47,5 +59,9 @@ export function hardTimeoutMs(scenario, options) {
     return base + (options.n * options.burst) / 5 + options.duration * 3000 + options.n * 50;
   }
   if (scenario.endsWith('-idle')) return base + options.idleN * 20;
+  if (scenario === 'sse-replay') {
+    // Publishing one event at a time, then every stream replaying all of them.
+    return base + options.replayN * (2 + (options.replayReaders + options.replayStalled) * 0.5);
+  }
   return base + options.setupN * 20;
 }

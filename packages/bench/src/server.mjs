@@ -30,11 +30,12 @@ async function waitReady(child, port, target) {
   );
 }
 
-export async function startServer(target, cpu) {
+/** Starts `target` with `envOverrides` (targets.mjs scenarioEnv) on `cpu` (null: unpinned). */
+export async function startServer(target, cpu, envOverrides = {}) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawnNode(cpu, target.script, [], {
-      env: environmentFor(target, port),
+      env: environmentFor(target, port, envOverrides),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const stdout = tailOf(child.stdout);

@@ -1,5 +1,5 @@
 // The servers under test: Herald's two services, run as black boxes from their builds,
-// and the two naive baselines written the seed's way.
+// and the naive baselines written the seed's way.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -46,17 +46,48 @@ export const TARGETS = {
     env: { HOST: '127.0.0.1' },
     readyPath: null,
   },
+  'naive-sse-replay': {
+    name: 'naive Express SSE hub with one-shot replay',
+    kind: 'naive',
+    script: path.join(here, 'servers/naive-sse-replay.mjs'),
+    env: { HOST: '127.0.0.1' },
+    readyPath: null,
+  },
 };
+
+/** The Pusher app the pusher-fanout scenario connects to (load/pusher-load.mjs signs with it). */
+export const PUSHER_APP = { id: 'bench', key: 'bench-key', secret: 'bench-secret-0123456789' };
+const PUSHER_APP_ENV = { PUSHER_APP_ID: PUSHER_APP.id, PUSHER_APP_KEY: PUSHER_APP.key, PUSHER_APP_SECRET: PUSHER_APP.secret };
 
 /** Which server each scenario runs against, per side. */
 export function targetFor(scenario, side) {
-  const transport = scenario.startsWith('ws-') ? 'ws' : 'sse';
+  if (scenario === 'sse-replay' && side !== 'herald') return TARGETS['naive-sse-replay'];
+  const transport = scenario.startsWith('ws-') || scenario.startsWith('pusher-') ? 'ws' : 'sse';
   return TARGETS[side === 'herald' ? `herald-${transport}` : `naive-${transport}`];
 }
 
-export function environmentFor(target, port) {
+/**
+ * What a scenario changes in its server's environment; `undefined` removes a variable
+ * (the server's default applies). The replay scenario measures Herald as deployed:
+ * the fan-out's 64 MiB MAX_BUFFERED_BYTES would make its replay pages 64 times larger
+ * (stream-replay.ts replayPageSize) and hide what paging bounds; the whole history
+ * must be kept for a resume from the start to be a replay of all REPLAY_N events.
+ */
+export function scenarioEnv(scenario, target, options) {
+  if (target.kind !== 'herald') return {};
+  // The Pusher fan-out's publisher sends client events: their per-connection rate limit off.
+  if (scenario === 'pusher-fanout') return { ...PUSHER_APP_ENV, PUSHER_CLIENT_EVENT_RATE: '10000' };
+  if (scenario !== 'sse-replay') return {};
+  return { MAX_BUFFERED_BYTES: undefined, HISTORY_SIZE: String(Math.max(1000, options.replayN)) };
+}
+
+export function environmentFor(target, port, overrides = {}) {
   const env = { ...process.env, ...target.env, PORT: String(port) };
   if (target.kind === 'herald') for (const name of CLEARED) delete env[name];
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   return env;
 }
 

@@ -27,6 +27,7 @@ describe('pnpm bench --quick', () => {
     const json = path.join(dir, 'quick.json');
     const { code, stdout, stderr } = await runBench(['--quick', `--json=${json}`], {
       N: '20', BURST: '50', RATE: '50', DURATION: '1', IDLE_N: '100', SETUP_N: '50',
+      REPLAY_N: '200', REPLAY_BYTES: '256', REPLAY_READERS: '2', REPLAY_STALLED: '1',
     });
     expect(code, `bench failed:\n${stdout}\n${stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
@@ -43,12 +44,23 @@ describe('pnpm bench --quick', () => {
       }
     }
     // Every delivery of the burst arrived on both sides (the rate is only meaningful then).
-    for (const scenario of ['ws-fanout', 'sse-fanout']) {
+    for (const scenario of ['ws-fanout', 'sse-fanout', 'pusher-fanout']) {
       for (const side of ['herald', 'baseline']) {
         const { burst, latency } = report.results[scenario][side].details;
         expect(burst.delivered, `${scenario} ${side}`).toBe(20 * 50);
         expect(latency.delivered, `${scenario} ${side}`).toBe(latency.expected);
       }
+    }
+    // Every reader got the whole replay (the run fails otherwise), and peak RSS growth came
+    // from real readings of the server: its floor of one page keeps it positive, these
+    // keep it honest.
+    for (const side of ['herald', 'baseline']) {
+      const { delivered, expected, rss } = report.results['sse-replay'][side].details;
+      expect(expected, side).toBe(2 * 200);
+      expect(delivered, side).toBe(expected);
+      expect(rss.samples, side).toBeGreaterThan(0);
+      expect(rss.before, side).toBeGreaterThan(0);
+      expect(rss.peak, side).toBeGreaterThanOrEqual(rss.before);
     }
     expect(report.rows.length).toBeGreaterThan(0);
     expect(report.markdown).toContain('| Scenario | Metric | Herald | Baseline |');

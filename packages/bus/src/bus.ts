@@ -91,6 +91,11 @@ export interface Bus {
    * event above it will arrive live, every one at or below it is in history.
    */
   newestId(): Promise<string | undefined>;
+  /**
+   * The newest `limit` events of `topic` older than `before`, oldest first (paging
+   * back through history; `before` need not be an id of this topic).
+   */
+  historyBefore(topic: string, before: string, limit: number): Promise<BusEvent[]>;
   /** Whether the bus can publish right now (the Redis connection is up). */
   isReady(): boolean;
   onStatus(listener: Listener<BusStatus>): () => void;

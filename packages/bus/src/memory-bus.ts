@@ -71,6 +71,22 @@ class MemoryPresence implements Presence {
 }
 
 /**
+ * The index of the first event whose id is above `id` (or, not `strictly`, at
+ * or above it). Ids only grow, so a binary search finds it.
+ */
+function firstAbove(events: readonly BusEvent[], id: string, strictly: boolean): number {
+  const below = strictly ? 1 : 0;
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareIds(events[mid]!.id, id) < below) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * The default bus: everything in this process. Fine for a single instance and for
  * development; history and presence die with the process. Use `RedisBus` when more
  * than one instance must act as one.
@@ -139,19 +155,19 @@ export class MemoryBus implements Bus {
     }
     if (!log) return { events: [], covered: missingTopicCovered(after, this.#ttlMs) };
     const covered = log.trimmedUpTo === undefined || compareIds(after, log.trimmedUpTo) >= 0;
-    // Ids only grow, so the first newer event is found by binary search.
-    let lo = 0;
-    let hi = log.events.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareIds(log.events[mid]!.id, after) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAbove(log.events, after, true);
     return { events: log.events.slice(lo, lo + limit), covered };
   }
 
   async newestId(): Promise<string | undefined> {
     return this.#clock.last();
+  }
+
+  async historyBefore(topic: string, before: string, limit: number): Promise<BusEvent[]> {
+    const log = this.#live(topic, Date.now());
+    if (!log || limit <= 0) return [];
+    const end = firstAbove(log.events, before, false);
+    return log.events.slice(Math.max(0, end - limit), end);
   }
 
   isReady(): boolean {

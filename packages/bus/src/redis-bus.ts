@@ -81,7 +81,7 @@ function checkOptions(o: RedisBusOptions): void {
  * - subscribe: one blocking reader per instance over the subscribed topics that
  *   exist (see RedisStreamReader); at most maxTopics distinct topics.
  * - history: XRANGE after the id; `covered` compares it with the stream's
- *   max-deleted-entry-id (Redis 7).
+ *   max-deleted-entry-id (Redis 7); historyBefore: XREVRANGE below the id.
  * - presence: see RedisPresence; journal: see RedisJournal.
  * Three connections: commands, the blocking reader, pub/sub. They reconnect forever
  * with a capped backoff; the bus is ready while all three are.
@@ -212,6 +212,15 @@ export class RedisBus implements Bus {
       throw new BusUnavailableError(`redis read failed: ${describeError(err)}`, { cause: err });
     }
     return id ?? undefined;
+  }
+
+  async historyBefore(topic: string, before: string, limit: number): Promise<BusEvent[]> {
+    if (!isId(before)) throw new TypeError(`not a message id: ${before}`);
+    const command = this.#command('history');
+    const count = Math.max(0, Math.floor(limit));
+    if (count === 0) return [];
+    const older = (await command.xrevrange(this.#keys.topic(topic), `(${before}`, '-', 'COUNT', count)) as RawEntry[];
+    return toBusEvents(topic, older.reverse());
   }
 
   isReady(): boolean {

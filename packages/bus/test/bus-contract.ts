@@ -166,6 +166,21 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
       expect(fromA.events.map((e) => e.id)).toEqual([b1.id]);
     });
 
+    it('historyBefore pages back: the newest events older than an id, oldest first', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await bus.publish('back', String(i))).id);
+      const other = await bus.publish('back.other', 'x');
+      expect((await bus.historyBefore('back', ids[7]!, 3)).map((e) => e.data)).toEqual(['4', '5', '6']);
+      expect((await bus.historyBefore('back', ids[2]!, 5)).map((e) => e.id)).toEqual(ids.slice(0, 2));
+      expect(await bus.historyBefore('back', ids[0]!, 5)).toEqual([]);
+      // An id of another topic is a position too: everything of this topic before it.
+      expect((await bus.historyBefore('back', other.id, 2)).map((e) => e.data)).toEqual(['8', '9']);
+      expect(await bus.historyBefore('back', ids[5]!, 0)).toEqual([]);
+      expect(await bus.historyBefore('never', ids[5]!, 5)).toEqual([]);
+      const page = await bus.historyBefore('back', ids[9]!, 1);
+      expect(page).toEqual([expect.objectContaining({ id: ids[8], topic: 'back', data: '8' })]);
+    });
+
     it('history is bounded by historySize and says when an id is no longer covered', async () => {
       const small = await make(5);
       const ids: string[] = [];

@@ -47,12 +47,37 @@ describe('decodeClientMessage', () => {
     ['refresh empty token', '{"type":"refresh","token":""}', /"token" must be a token of 1-8192/],
     ['refresh token a number', '{"type":"refresh","token":5}', /"token" must be a token/],
     ['refresh token too long', `{"type":"refresh","token":"${'t'.repeat(8193)}"}`, /"token" must be a token/],
+    ['history with after and before', '{"type":"history","room":"x","after":"1-0","before":"9-0"}', /exactly one of "after".*or "before"/],
+    ['history with neither', '{"type":"history","room":"x","limit":5}', /exactly one of "after"/],
+    ['history bad after', '{"type":"history","room":"x","after":"newest"}', /"after" must be a message id/],
+    ['history bad before', '{"type":"history","room":"x","before":"1-"}', /"before" must be a message id/],
+    ['history limit 0', '{"type":"history","room":"x","after":"1-0","limit":0}', /"limit" must be a whole number from 1 to 1000/],
+    ['history limit over the max', '{"type":"history","room":"x","after":"1-0","limit":1001}', /"limit" must be a whole number from 1 to 1000/],
+    ['history limit a fraction', '{"type":"history","room":"x","after":"1-0","limit":2.5}', /"limit" must be a whole number/],
+    ['history limit a string', '{"type":"history","room":"x","after":"1-0","limit":"5"}', /"limit"/],
+    ['history without room', '{"type":"history","after":"1-0"}', /"room"/],
     ['ref too long', `{"type":"send","room":"x","text":"t","ref":"${'f'.repeat(65)}"}`, /"ref"/],
   ])('refuses %s with bad_request', (_name, text, pattern) => {
     const e = error(text);
     expect(e.type).toBe('error');
     expect(e.code).toBe('bad_request');
     expect(e.message).toMatch(pattern);
+  });
+
+  it('accepts history after or before an id, with an optional limit and ref', () => {
+    expect(decodeClientMessage('{"type":"history","room":"r","after":"17-2","limit":1000,"ref":"h1"}')).toEqual({
+      ok: true,
+      message: { type: 'history', room: 'r', after: '17-2', limit: 1000, ref: 'h1' },
+    });
+    expect(decodeClientMessage('{"type":"history","room":"r","before":"17-2"}')).toEqual({
+      ok: true,
+      message: { type: 'history', room: 'r', before: '17-2' },
+    });
+  });
+
+  it('keeps the ref of a refused history request and of a join', () => {
+    expect(error('{"type":"history","room":"r","after":"1-0","before":"2-0","ref":"h9"}').ref).toBe('h9');
+    expect(decodeClientMessage('{"type":"join","room":"r","ref":"j1"}')).toEqual({ ok: true, message: { type: 'join', room: 'r', ref: 'j1' } });
   });
 
   it('accepts refresh with a token', () => {

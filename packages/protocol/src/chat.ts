@@ -12,6 +12,8 @@ export const JoinSchema = Type.Object({
   type: Type.Literal('join'),
   room: Room,
   since: Type.Optional(Id),
+  /** Echoed in an `error` refusing this join (rate_limited, forbidden, unavailable). */
+  ref: Type.Optional(Ref),
 });
 export const LeaveSchema = Type.Object({
   type: Type.Literal('leave'),
@@ -21,6 +23,24 @@ export const SendSchema = Type.Object({
   type: Type.Literal('send'),
   room: Room,
   text: Type.String({ minLength: 1 }),
+  ref: Type.Optional(Ref),
+});
+
+/** Most messages one `history` request may ask for (`limit`). */
+export const HISTORY_LIMIT_MAX = 1000;
+/** Messages a `history` request without `limit` gets at most. */
+export const HISTORY_LIMIT_DEFAULT = 100;
+
+/**
+ * One page of a room's history: the oldest messages `after` an id, or the newest
+ * `before` one (exactly one of them), in id order, for members of the room.
+ */
+export const HistorySchema = Type.Object({
+  type: Type.Literal('history'),
+  room: Room,
+  after: Type.Optional(Id),
+  before: Type.Optional(Id),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_LIMIT_MAX })),
   ref: Type.Optional(Ref),
 });
 
@@ -37,8 +57,9 @@ export type LeaveMessage = Static<typeof LeaveSchema>;
 export type SendMessage = Static<typeof SendSchema>;
 /** A new token for the same `sub`, sent before the current one's `exp`. */
 export type RefreshMessage = Static<typeof RefreshSchema>;
+export type HistoryRequest = Static<typeof HistorySchema>;
 /** Everything a client may send on `/ws`. */
-export type ClientMessage = JoinMessage | LeaveMessage | SendMessage | RefreshMessage;
+export type ClientMessage = JoinMessage | LeaveMessage | SendMessage | RefreshMessage | HistoryRequest;
 export type ClientMessageType = ClientMessage['type'];
 
 export interface User {
@@ -75,6 +96,24 @@ export interface JoinedMessage {
   history: ChatMessage[];
   /** false when history no longer reaches the `since` id asked for. */
   recovered: boolean;
+  /**
+   * true when `history` was cut (MAX_JOIN_HISTORY_BYTES, or HISTORY_ON_JOIN without
+   * `since`): with `since`, go on with `history` `after` the newest id received;
+   * without, older messages are there for `history` `before` the oldest.
+   */
+  more: boolean;
+}
+/** Reply to a `history` request. */
+export interface HistoryMessage {
+  type: 'history';
+  room: string;
+  /** In id order, at most `limit` and MAX_JOIN_HISTORY_BYTES of them (always one if any). */
+  messages: ChatMessage[];
+  /** true when more messages lie beyond these in the direction asked (`after`: newer, `before`: older). */
+  more: boolean;
+  /** Present (false) only when history no longer reaches the `after` id: messages were lost in between. */
+  recovered?: false;
+  ref?: string;
 }
 /** Why the server left a room on its own; absent when the client asked to leave. */
 export type LeftReason = 'forbidden';
@@ -106,6 +145,7 @@ export type ServerMessage =
   | WelcomeMessage
   | RefreshedMessage
   | JoinedMessage
+  | HistoryMessage
   | LeftMessage
   | PresenceMessage
   | ChatMessage
@@ -117,6 +157,7 @@ const validators = {
   leave: TypeCompiler.Compile(LeaveSchema),
   send: TypeCompiler.Compile(SendSchema),
   refresh: TypeCompiler.Compile(RefreshSchema),
+  history: TypeCompiler.Compile(HistorySchema),
 } as const;
 
 export type DecodeResult =
@@ -161,12 +202,17 @@ export function decodeClientMessage(text: string): DecodeResult {
     const detail =
       path === 'room'
         ? `must be ${NAME_RULES.room}`
-        : path === 'since'
+        : path === 'since' || path === 'after' || path === 'before'
           ? 'must be a message id like "1700000000000-0"'
-          : path === 'token'
-            ? `must be a token of 1-${MAX_TOKEN_LENGTH} characters`
-            : (first?.message ?? 'is invalid').toLowerCase();
+          : path === 'limit'
+            ? `must be a whole number from 1 to ${HISTORY_LIMIT_MAX}`
+            : path === 'token'
+              ? `must be a token of 1-${MAX_TOKEN_LENGTH} characters`
+              : (first?.message ?? 'is invalid').toLowerCase();
     return fail(path ? `"${path}" ${detail}` : detail, ref);
+  }
+  if (type === 'history' && (record.after === undefined) === (record.before === undefined)) {
+    return fail('a history request takes exactly one of "after" (newer messages) or "before" (older ones)', ref);
   }
   return { ok: true, message: value as ClientMessage };
 }

@@ -12,6 +12,11 @@ export const ErrorCodes = {
   forbidden: 'forbidden',
   /** A `refresh` carried a token that had already expired; the connection keeps its old one. */
   token_expired: 'token_expired',
+  /**
+   * The instance cannot take this request now (it holds MAX_TOPICS topics): this
+   * request only is refused, the connection stays; try again later or elsewhere.
+   */
+  unavailable: 'unavailable',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

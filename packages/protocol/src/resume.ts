@@ -128,6 +128,19 @@ export function withHeld<E extends Positioned>(plan: ResumePlan<E>, held: readon
   return [...plan.replay, ...fresh].sort(byId);
 }
 
+/** Most events a replay page holds, whatever the limits: past this, more per read buys nothing. */
+export const MAX_PAGE_EVENTS = 512;
+
+/**
+ * Events per replay page, for SSE and chat alike: as many of the largest events a
+ * publish may carry as fit in `budgetBytes` (MAX_BUFFERED_BYTES, MAX_JOIN_HISTORY_BYTES),
+ * 1 to MAX_PAGE_EVENTS. Sized by the largest possible event, not the ones seen so far,
+ * so a page can never hold more than the budget, whatever a publisher sends.
+ */
+export function replayPageEvents(budgetBytes: number, maxEventBytes: number): number {
+  return Math.min(MAX_PAGE_EVENTS, Math.max(1, Math.floor(budgetBytes / Math.max(1, maxEventBytes))));
+}
+
 /** Reads up to `limit` events of `topic` after `after`, oldest first (a bus's history). */
 export type PageReader<E extends Positioned> = (topic: string, after: string, limit: number) => Promise<TopicHistory<E>>;
 

@@ -11,8 +11,8 @@ import { ChatClient } from '../src/lib/chat-client.js';
 
 const config = readGatewayConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: '0' });
 
-async function startGateway(bus: MemoryBus, port = 0): Promise<{ app: ReturnType<typeof buildApp>; port: number }> {
-  const app = buildApp({ config, bus, drainGraceMs: 500 });
+async function startGateway(bus: MemoryBus, port = 0, gatewayConfig = config): Promise<{ app: ReturnType<typeof buildApp>; port: number }> {
+  const app = buildApp({ config: gatewayConfig, bus, drainGraceMs: 500 });
   // Re-listening on a port just released can briefly fail under load: retry.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -89,5 +89,50 @@ describe('ChatClient against a real chat gateway (ws in Node)', () => {
     client.connect();
     await open;
     await expect(client.send('elsewhere', 'hello')).rejects.toMatchObject({ name: 'ClientError', code: 'not_joined' });
+  });
+
+  it('pages a rejoin cut by MAX_JOIN_HISTORY_BYTES: every message once, in order, and since stays exact', async () => {
+    const small = readGatewayConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: '0', MAX_JOIN_HISTORY_BYTES: '1024' });
+    const bus = new MemoryBus({ historySize: 1000 });
+    cleanup.push(() => bus.close());
+    let a = await startGateway(bus, 0, small);
+    const b = await startGateway(bus, 0, small);
+    cleanup.push(() => b.app.close());
+    const port = a.port;
+    const sent: string[] = [];
+    class RecordingWebSocket extends WebSocket {
+      override send(data: string): void {
+        sent.push(data);
+        super.send(data);
+      }
+    }
+    const backoff = { initialMs: 50, maxMs: 400, factor: 2 };
+    const alice = new ChatClient({ url: `ws://127.0.0.1:${port}/ws`, name: 'alice', WebSocket: RecordingWebSocket, backoff });
+    const bob = new ChatClient({ url: `ws://127.0.0.1:${b.port}/ws`, name: 'bob', WebSocket, backoff });
+    cleanup.push(() => alice.close(), () => bob.close());
+    const got: ChatMessage[] = [];
+    alice.on('message', (m) => got.push(m));
+    alice.connect();
+    bob.connect();
+    await alice.join('lobby');
+    await bob.join('lobby');
+    await bob.send('lobby', 'first');
+    await waitUntil(() => got.length === 1, { message: 'first' });
+
+    await a.app.close();
+    await waitUntil(() => alice.state.state === 'reconnecting', { message: 'alice reconnecting' });
+    const away = Array.from({ length: 30 }, (_, i) => `away ${i} `.padEnd(200, '.'));
+    for (const text of away) await bob.send('lobby', text);
+    a = await startGateway(bus, port, small);
+    cleanup.push(() => a.app.close());
+    await waitUntil(() => alice.state.state === 'open', { message: 'alice back' });
+    // Live while alice may still be paging: held until the pages caught up.
+    await bob.send('lobby', 'live');
+    await waitUntil(() => got.some((m) => m.text === 'live'), { message: 'live' });
+
+    expect(got.map((m) => m.text)).toEqual(['first', ...away, 'live']);
+    const pages = sent.map((f) => JSON.parse(f) as { type: string; after?: string }).filter((f) => f.type === 'history');
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.every((p) => p.after !== undefined)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { decodePusherEvent, encodePusherEvent, type PusherBusEvent } from './bus-payload.js';
 import { memberUser, userMember } from './member-codec.js';
 import type { PusherSocket } from './pusher-socket.js';
+import { textFrame } from '../wire.js';
 import { encodeClientEventNote, type ClientEventNote } from './webhook-batch.js';
 
 export interface ChannelHubDeps {
@@ -186,13 +187,14 @@ export class ChannelHub {
       this.#deps.log.debug({ topic: busEvent.topic, id: busEvent.id }, 'not a Pusher event, not delivered');
       return;
     }
-    const text = serverFrames.channelEvent({ channel: local.name, event: event.event, data: event.data, userId: event.userId });
+    // Encoded and framed once, the same bytes for every local subscriber.
+    const frame = textFrame(Buffer.from(serverFrames.channelEvent({ channel: local.name, event: event.event, data: event.data, userId: event.userId })));
     let sent = 0;
     for (const socket of local.sockets) {
       if (socket.socketId === event.exclude) continue;
       // Not before its subscription_succeeded: pusher-js drops events of a channel it is not subscribed to yet.
       if (socket.channels.get(local.name)?.state !== 'subscribed') continue;
-      if (socket.send(text)) sent += 1;
+      if (socket.sendFrame(frame)) sent += 1;
     }
     if (sent > 0) this.#deps.metrics.messagesOut.inc(sent);
   }
@@ -200,13 +202,14 @@ export class ChannelHub {
   presenceChanged(local: LocalChannel, change: PresenceChange): void {
     const outcome = local.members?.apply(change);
     if (outcome !== 'added' && outcome !== 'removed') return;
-    const text =
-      outcome === 'added'
-        ? serverFrames.memberAdded(local.name, userMember(change.user))
-        : serverFrames.memberRemoved(local.name, change.user.id);
+    const frame = textFrame(
+      Buffer.from(
+        outcome === 'added' ? serverFrames.memberAdded(local.name, userMember(change.user)) : serverFrames.memberRemoved(local.name, change.user.id),
+      ),
+    );
     for (const socket of local.sockets) {
       if (socket.socketId === change.connectionId) continue;
-      if (socket.channels.get(local.name)?.state === 'subscribed') socket.send(text);
+      if (socket.channels.get(local.name)?.state === 'subscribed') socket.sendFrame(frame);
     }
   }
 

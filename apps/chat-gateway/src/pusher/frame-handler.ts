@@ -11,6 +11,7 @@ import {
   type ClientFrame,
   type PresenceMember,
 } from '@herald/pusher';
+import { TopicLimitError } from '@herald/bus';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData } from 'ws';
 import type { ChannelHub } from './channel-hub.js';
@@ -23,6 +24,10 @@ export interface FrameContext {
   /** Largest client event `data`, in bytes of its JSON (MAX_MESSAGE_BYTES). */
   maxEventBytes: number;
   onClientEventRefused: () => void;
+  /** A subscribe refused because this instance holds MAX_TOPICS topics already. */
+  onTopicLimit: () => void;
+  /** A subscribe refused by the connection's JOIN_RATE_LIMIT bucket. */
+  onSubscribeRefused: () => void;
 }
 
 /** One frame from a pusher-js client. Bad input is answered with `pusher:error`; the connection stays. */
@@ -73,6 +78,10 @@ function subscribe(ctx: FrameContext, socket: PusherSocket, channel: string, aut
     return;
   }
   if (socket.channels.size >= ctx.maxChannels) return refuse(socket, channel, `Too many channels on this connection (at most ${ctx.maxChannels})`, 400);
+  if (socket.subscribes?.take() === false) {
+    ctx.onSubscribeRefused();
+    return refuse(socket, channel, 'Too many subscriptions at once (JOIN_RATE_LIMIT per second after JOIN_BURST); subscribe again later', 429);
+  }
   let member: PresenceMember | undefined;
   if (info.kind === 'server-to-user') {
     if (socket.user === undefined || socket.user.id !== serverToUserId(channel)) {
@@ -105,7 +114,13 @@ function subscribe(ctx: FrameContext, socket: PusherSocket, channel: string, aut
           : serverFrames.channelEvent({ channel, event: last.event, data: last.data, userId: last.userId }),
       );
     }
-  }, (err) => busFailed(ctx, socket, err));
+  }, (err) => {
+    if (!(err instanceof TopicLimitError)) return busFailed(ctx, socket, err);
+    // This channel only: the connection and its other channels stay.
+    if (socket.channels.get(channel) === entry) socket.channels.delete(channel);
+    ctx.onTopicLimit();
+    refuse(socket, channel, `This server holds its ${err.maxTopics} channels already (MAX_TOPICS); try again later`, 503);
+  });
 }
 
 function signin(socket: PusherSocket, auth: string, userData: string): void {
@@ -141,8 +156,12 @@ function clientEvent(ctx: FrameContext, socket: PusherSocket, channel: string, e
   }, (err) => busFailed(ctx, socket, err));
 }
 
-/** The bus failed mid-operation: the client reconnects and subscribes again (4200), losing no state it cannot rebuild. */
+/**
+ * The bus failed mid-operation: the client reconnects and subscribes again, losing no
+ * state it cannot rebuild. 4100, not 4200: pusher-js then backs off, so a bus outage
+ * does not become a reconnect loop.
+ */
 function busFailed(ctx: FrameContext, socket: PusherSocket, err: unknown): void {
-  ctx.log.warn({ err, socketId: socket.socketId }, 'Pusher bus operation failed, asking the client to reconnect');
-  socket.close(PusherCode.RECONNECT, 'Temporarily unavailable, reconnect');
+  ctx.log.warn({ err, socketId: socket.socketId }, 'Pusher bus operation failed, asking the client to reconnect later');
+  socket.close(PusherCode.OVER_CAPACITY, 'Temporarily unavailable, reconnect later');
 }

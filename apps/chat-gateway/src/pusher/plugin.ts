@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from '../config.js';
 import { isOriginAllowed } from '../origin.js';
+import { Outbox } from '../outbox.js';
 import { ChannelHub } from './channel-hub.js';
 import { handlePusherFrame, type FrameContext } from './frame-handler.js';
 import { PusherSocket } from './pusher-socket.js';
@@ -55,6 +56,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     app.addHook('onClose', async () => sender.stop(drainGraceMs));
   }
   const sockets = new Set<PusherSocket>();
+  const outbox = new Outbox();
   const releasing = new Set<Promise<void>>();
   const ctx: FrameContext = {
     hub,
@@ -62,6 +64,8 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     maxChannels: pusher.maxChannels,
     maxEventBytes: config.maxMessageBytes,
     onClientEventRefused: () => metrics.limitRefusals.inc({ limit: 'pusher_client_events' }),
+    onTopicLimit: () => metrics.limitRefusals.inc({ limit: 'topics' }),
+    onSubscribeRefused: () => metrics.limitRefusals.inc({ limit: 'joins' }),
   };
 
   function open(ws: WebSocket, request: FastifyRequest): void {
@@ -79,6 +83,9 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       socketId: newSocketId(),
       maxBufferedBytes: config.maxBufferedBytes,
       clientEventRate: pusher.clientEventRate,
+      subscribeRate: config.joinRateLimit,
+      subscribeBurst: config.joinBurst,
+      outbox,
       onSlow: () => {
         metrics.slowConsumersClosed.inc();
         metrics.dropped.inc();

@@ -2,6 +2,8 @@
 // bench) and prints `RESULT <json>` as its last stdout line. Progress goes to stderr.
 import { wsFanout, wsIdle, wsSetup } from './ws-load.mjs';
 import { sseFanout, sseIdle, sseSetup } from './sse-load.mjs';
+import { sseReplay } from './sse-replay.mjs';
+import { pusherFanout } from './pusher-load.mjs';
 
 const SCENARIOS = {
   'ws-fanout': wsFanout,
@@ -10,6 +12,8 @@ const SCENARIOS = {
   'sse-idle': sseIdle,
   'ws-setup': wsSetup,
   'sse-setup': sseSetup,
+  'sse-replay': sseReplay,
+  'pusher-fanout': pusherFanout,
 };
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');

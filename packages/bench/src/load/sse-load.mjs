@@ -1,11 +1,11 @@
 // SSE load: lean raw-socket subscribers (sse-stream.mjs) and POST /publish over a small
-// keep-alive pool.
-import http from 'node:http';
+// keep-alive pool (sse-publish.mjs).
 import { performance } from 'node:perf_hooks';
 import {
   BURST_CODE, BURST_PHASE, LATENCY_CODE, LATENCY_PHASE, LatencyRecorder, fanoutResult, measureIdle, measureSetup,
   paced, pool, quiesce, stamp, startWindow, waitUntil,
 } from './common.mjs';
+import { publisher } from './sse-publish.mjs';
 import { markerScanner, openSseSocket } from './sse-stream.mjs';
 
 const noop = () => {};
@@ -16,41 +16,6 @@ const noop = () => {};
  */
 function openStream(cfg, topic, onBody) {
   return openSseSocket({ port: cfg.port, path: `/sse?topic=${topic}`, readyOnHead: cfg.kind !== 'herald', onBody });
-}
-
-function publisher(cfg) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.publishConcurrency });
-  let failures = 0;
-  function publish(phase) {
-    const body = JSON.stringify({ topic: 'bench', data: { t: stamp(phase) } });
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: cfg.port,
-          path: '/publish',
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (part) => (text += part));
-          res.on('end', () => {
-            if (res.statusCode === 202) resolve();
-            else reject(new Error(`POST /publish answered ${res.statusCode}: ${text.slice(0, 200)}`));
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    }).catch((error) => {
-      failures++;
-      throw error;
-    });
-  }
-  return { publish, failures: () => failures, close: () => agent.destroy() };
 }
 
 function closeAll(streams) {
@@ -87,14 +52,14 @@ export async function sseFanout(cfg) {
 
   const expected = n * burst;
   const window = startWindow(serverPid);
-  await pool(burst, publishConcurrency, () => pub.publish(BURST_PHASE));
+  await pool(burst, publishConcurrency, () => pub.publish('bench', { t: stamp(BURST_PHASE) }));
   const burstComplete = await waitUntil(() => burstDelivered >= expected, () => burstDelivered);
   const burstWindow = window.end(lastBurstAt);
   await quiesce(() => chunks);
 
   const inFlight = [];
   const latencyWindow = startWindow(serverPid);
-  const sent = await paced(rate, duration, () => inFlight.push(pub.publish(LATENCY_PHASE).catch(noop)));
+  const sent = await paced(rate, duration, () => inFlight.push(pub.publish('bench', { t: stamp(LATENCY_PHASE) }).catch(noop)));
   await Promise.all(inFlight);
   if (pub.failures() > 0) throw new Error(`${pub.failures()} latency-phase publishes failed`);
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);

@@ -67,11 +67,17 @@ export function markerScanner(onMarker) {
   };
 }
 
+/** The request head of GET `path` for an event stream, with extra `headers` (e.g. Last-Event-ID). */
+export function sseRequest(port, path, headers = {}) {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n${extra}\r\n`;
+}
+
 /**
  * Opens GET `path` and resolves with the socket once ready: on the response head when
  * `readyOnHead`, otherwise once the first body bytes arrived. `onBody` gets body text.
  */
-export function openSseSocket({ port, path, readyOnHead, onBody, timeoutMs = 30_000 }) {
+export function openSseSocket({ port, path, headers, readyOnHead, onBody, timeoutMs = 30_000 }) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.setNoDelay(true);
@@ -117,6 +123,6 @@ export function openSseSocket({ port, path, readyOnHead, onBody, timeoutMs = 30_
       feed(head.slice(end + 4));
       head = '';
     });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(sseRequest(port, path, headers));
   });
 }

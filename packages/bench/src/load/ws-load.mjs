@@ -68,8 +68,24 @@ function closeAll(clients) {
   for (const ws of clients) ws.terminate();
 }
 
+/** How a fan-out's clients connect and publish: Herald's JSON protocol (or the naive server's raw text) here, Pusher's in pusher-load.mjs. */
+function nativeTransport(cfg) {
+  return {
+    openSubscriber: (i) => openClient(cfg, `sub${i}`, ROOM),
+    openPublisher: () => openClient(cfg, 'publisher', ROOM),
+    publish: (publisher, text) => publisher.send(sendFrame(text)),
+    // Acks and echoes are only counted; an error (say rate_limited) is kept to be reported.
+    isError: (data) => cfg.kind === 'herald' && data.indexOf('"type":"error"') !== -1,
+  };
+}
+
 /** N subscribers in one room; a burst of BURST messages, then RATE msg/s for DURATION s. */
-export async function wsFanout(cfg) {
+export function wsFanout(cfg) {
+  return fanoutOver(cfg, nativeTransport(cfg));
+}
+
+/** The fan-out measurement over any WebSocket transport whose deliveries carry the stamp (common.mjs) verbatim. */
+export async function fanoutOver(cfg, transport) {
   const { n, burst, rate, duration, concurrency, serverPid } = cfg;
   const latency = new LatencyRecorder(n * Math.ceil(rate * duration) + n);
   let frames = 0;
@@ -89,7 +105,7 @@ export async function wsFanout(cfg) {
     }
   }
   const subscribers = await pool(n, concurrency, async (i) => {
-    const ws = await openClient(cfg, `sub${i}`, ROOM);
+    const ws = await transport.openSubscriber(i);
     ws.on('message', onFrame);
     ws.on('close', () => closed++);
     return ws;
@@ -97,11 +113,10 @@ export async function wsFanout(cfg) {
   let publisherFrames = 0;
   let publisherErrors = 0;
   let firstPublisherError = null;
-  const publisher = await openClient(cfg, 'publisher', ROOM);
-  // Acks and echoes are only counted; an error (say rate_limited) is kept to be reported.
+  const publisher = await transport.openPublisher();
   publisher.on('message', (data) => {
     publisherFrames++;
-    if (cfg.kind === 'herald' && data.indexOf('"type":"error"') !== -1) {
+    if (transport.isError(data)) {
       publisherErrors++;
       firstPublisherError ??= data.toString().slice(0, 200);
     }
@@ -111,13 +126,13 @@ export async function wsFanout(cfg) {
 
   const expected = n * burst;
   const window = startWindow(serverPid);
-  for (let i = 0; i < burst; i++) publisher.send(sendFrame(stamp(BURST_PHASE)));
+  for (let i = 0; i < burst; i++) transport.publish(publisher, stamp(BURST_PHASE));
   const burstComplete = await waitUntil(() => burstDelivered >= expected, () => burstDelivered);
   const burstWindow = window.end(lastBurstAt);
   await quiesce(() => frames + publisherFrames);
 
   const latencyWindow = startWindow(serverPid);
-  const sent = await paced(rate, duration, () => publisher.send(sendFrame(stamp(LATENCY_PHASE))));
+  const sent = await paced(rate, duration, () => transport.publish(publisher, stamp(LATENCY_PHASE)));
   const latencyComplete = await waitUntil(() => latency.count >= sent * n, () => latency.count);
   const summary = latency.summary();
   const latencyMeasured = latencyWindow.end();

@@ -12,8 +12,9 @@ describe('chat gateway: malformed-input corpus (in process)', () => {
   let bystander: WsProbe;
 
   beforeAll(async () => {
-    // No rate limit, so every frame gets the reply for what it is; RATE_LIMIT has a case of its own.
-    gateway = await startGateway({ RATE_LIMIT: '0', MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) });
+    // No rate limit, so every frame gets the reply for what it is; RATE_LIMIT has a case of its own
+    // (and JOIN_RATE_LIMIT its own in apps/chat-gateway/test/join-limits.integration.test.ts).
+    gateway = await startGateway({ RATE_LIMIT: '0', JOIN_RATE_LIMIT: '0', MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) });
     bystander = await openBystander(gateway.ws);
   });
 

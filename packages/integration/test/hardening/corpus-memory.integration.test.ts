@@ -30,7 +30,7 @@ describe('both services as real processes: the corpus leaves them up and their m
 
   beforeAll(async () => {
     assertAppsBuilt();
-    const env = { RATE_LIMIT: '0', MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) };
+    const env = { RATE_LIMIT: '0', JOIN_RATE_LIMIT: '0', MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) };
     [gateway, stream] = await Promise.all([Service.start('chat-gateway', env), Service.start('event-stream', env)]);
   });
 

@@ -12,19 +12,46 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let last;
 let opens = 0;
 
+/** Ids are `<ms>-<seq>`: compared as two numbers. */
+function isAfter(a, b) {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am > bm || (am === bm && as > bs);
+}
+
 function chatOnce() {
   return new Promise((resolve) => {
     const socket = new WebSocket(`${base}/ws?name=stalled-client`);
+    // While a cut `joined` (more:true) is paged with `history after`, live messages are
+    // held: reporting one would move `last` (the next since) past messages not paged yet.
+    let held;
+    const deliver = (m) => {
+      last = m.id;
+      report({ id: m.id });
+    };
+    const nextPage = () => socket.send(JSON.stringify({ type: 'history', room: name, after: last, limit: 1000 }));
     socket.on('open', () => {
       socket.send(JSON.stringify(last === undefined ? { type: 'join', room: name } : { type: 'join', room: name, since: last }));
     });
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString());
-      const messages = frame.type === 'joined' ? frame.history : frame.type === 'message' ? [frame] : [];
-      if (frame.type === 'joined') report({ open: ++opens, recovered: frame.recovered });
-      for (const m of messages) {
-        last = m.id;
-        report({ id: m.id });
+      if (frame.type === 'message') {
+        if (held) held.push(frame);
+        else deliver(frame);
+      } else if (frame.type === 'joined') {
+        report({ open: ++opens, recovered: frame.recovered });
+        const resuming = last !== undefined;
+        frame.history.forEach(deliver);
+        if (frame.more && resuming) {
+          held = [];
+          nextPage();
+        }
+      } else if (frame.type === 'history') {
+        frame.messages.forEach(deliver);
+        if (frame.more) return nextPage();
+        const live = held.filter((m) => isAfter(m.id, last));
+        held = undefined;
+        live.forEach(deliver);
       }
     });
     socket.on('error', () => undefined);

@@ -30,6 +30,8 @@ export function mountChat(gatewayUrl: string): ChatPanel {
   const stateEl = byId('chat-state', HTMLElement);
   const countdownEl = byId('countdown', HTMLElement);
   const reconnectNow = byId('reconnect-now', HTMLButtonElement);
+  const loadOlder = byId('load-older', HTMLButtonElement);
+  const olderState = byId('older-state', HTMLElement);
 
   let client: ChatClient | undefined;
   let room: string | undefined;
@@ -49,16 +51,19 @@ export function mountChat(gatewayUrl: string): ChatPanel {
     reconnectNow.hidden = state.state !== 'reconnecting';
   };
 
-  const showMessage = (m: ChatMessage) => {
+  const messageItem = (m: ChatMessage) => {
     const mine = client?.user?.id === m.from.id;
-    const item = h(
+    return h(
       'li',
       { className: mine ? 'message mine' : 'message', attrs: { 'data-id': m.id } },
       h('span', { className: 'from', text: m.from.name }),
       h('span', { className: 'text', text: m.text }),
       h('time', { text: formatTime(m.ts), attrs: { datetime: new Date(m.ts).toISOString() } }),
     );
-    messages.append(item);
+  };
+
+  const showMessage = (m: ChatMessage) => {
+    messages.append(messageItem(m));
     while (messages.children.length > MAX_MESSAGES) messages.firstElementChild?.remove();
     messages.scrollTop = messages.scrollHeight;
   };
@@ -82,6 +87,8 @@ export function mountChat(gatewayUrl: string): ChatPanel {
     messages.replaceChildren();
     members.replaceChildren();
     missed.hidden = true;
+    loadOlder.hidden = true;
+    olderState.textContent = '';
     setRoom(undefined);
   };
 
@@ -106,11 +113,14 @@ export function mountChat(gatewayUrl: string): ChatPanel {
     me.textContent = name;
     setRoom(wanted);
     c.connect();
-    c.join(wanted).catch((err: unknown) => {
-      if (client === c && err instanceof ClientError && err.code !== 'superseded' && err.code !== 'closed') {
-        sendError.textContent = `Joining ${wanted} failed: ${err.message}`;
-      }
-    });
+    c.join(wanted)
+      // `more` on a first join: the room has older messages than those shown.
+      .then((joined) => void (client === c && (loadOlder.hidden = !joined.more)))
+      .catch((err: unknown) => {
+        if (client === c && err instanceof ClientError && err.code !== 'superseded' && err.code !== 'closed') {
+          sendError.textContent = `Joining ${wanted} failed: ${err.message}`;
+        }
+      });
     messageInput.focus();
   });
 
@@ -133,6 +143,25 @@ export function mountChat(gatewayUrl: string): ChatPanel {
   });
 
   reconnectNow.addEventListener('click', () => client?.reconnectNow());
+
+  loadOlder.addEventListener('click', () => {
+    const c = client;
+    if (!c || room === undefined) return;
+    loadOlder.disabled = true;
+    olderState.textContent = '';
+    c.loadOlder(room)
+      .then(({ messages: older, more }) => {
+        if (client !== c) return;
+        // Above everything shown: older pages are not capped like live messages.
+        messages.prepend(...older.map(messageItem));
+        loadOlder.hidden = !more;
+        if (!more) olderState.textContent = 'This is the beginning of the room.';
+      })
+      .catch((err: unknown) => {
+        if (client === c) olderState.textContent = err instanceof ClientError ? `Could not load (${err.code}): ${err.message}` : String(err);
+      })
+      .finally(() => (loadOlder.disabled = false));
+  });
 
   return { onRoom: (listener) => void roomListeners.push(listener) };
 }

@@ -1,6 +1,16 @@
-import type { ClientMessage, JoinedMessage, PresenceMessage, ServerMessage, User, WelcomeMessage } from '@herald/protocol';
-import { isRoomName, NAME_RULES } from '@herald/protocol';
+import type {
+  ChatMessage,
+  ClientMessage,
+  HistoryMessage,
+  JoinedMessage,
+  PresenceMessage,
+  ServerMessage,
+  User,
+  WelcomeMessage,
+} from '@herald/protocol';
+import { compareIds, HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, isRoomName, NAME_RULES } from '@herald/protocol';
 import { Backoff } from './backoff.js';
+import { CatchUp } from './catch-up.js';
 import type { ChatClientOptions, ChatEvents } from './chat-options.js';
 import { readReconnectOptions, type ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
@@ -28,6 +38,14 @@ interface PendingRefresh {
 /** Error codes a refresh is answered with when it is refused. */
 const REFRESH_ERRORS = new Set(['unauthorized', 'forbidden', 'token_expired', 'bad_request']);
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+/** After `rate_limited` on a catch-up page (a reconnect rejoining many rooms at once). */
+const PAGE_RETRY_MS = 1_000;
+
+/** A page of older messages (`loadOlder`), in id order; `more`: older ones still exist. */
+export interface OlderMessages {
+  messages: ChatMessage[];
+  more: boolean;
+}
 
 /**
  * Chat over the gateway's `/ws`: rooms, messages and presence, reconnecting with
@@ -44,6 +62,12 @@ export class ChatClient extends Emitter<ChatEvents> {
   readonly #acks = new PendingReplies<string>();
   readonly #joins = new PendingReplies<JoinedMessage>();
   readonly #leaves = new PendingReplies<void>();
+  readonly #older = new PendingReplies<HistoryMessage>();
+  readonly #catchUp = new CatchUp();
+  /** Rooms whose last join frame carried `since` (only those page forward when cut). */
+  readonly #sinceSent = new Set<string>();
+  /** Per room, the oldest message delivered: where `loadOlder` pages back from. */
+  readonly #oldest = new Map<string, string>();
   #socket: WebSocketLike | null = null;
   #state: ConnectionState = { state: 'closed' };
   #user: User | undefined;
@@ -132,12 +156,16 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#acks.rejectAll(closed);
     this.#joins.rejectAll(closed);
     this.#leaves.rejectAll(closed);
+    this.#older.rejectAll(closed);
+    this.#catchUp.clear();
     this.#setState({ state: 'closed' });
   }
 
   /**
    * Enters `room` now and after every reconnect, until leave(). Resolves with the
    * gateway's `joined` reply (its history is delivered as `message` events first).
+   * A rejoin whose `joined` was cut (`more:true`) pages the rest with `history after`
+   * before any live message of the room is delivered, so nothing is skipped.
    */
   join(room: string): Promise<JoinedMessage> {
     if (!isRoomName(room)) {
@@ -145,13 +173,35 @@ export class ChatClient extends Emitter<ChatEvents> {
     }
     this.#resume.want(room);
     const reply = this.#joins.wait(room, this.#ackTimeoutMs, `join ${room}`);
-    if (this.#isOpen()) this.#write(this.#resume.joinFrame(room, false));
+    if (this.#isOpen()) this.#sendJoin(room, false);
     return reply;
+  }
+
+  /**
+   * The page of messages older than the oldest one delivered in `room` (at most
+   * `limit`, and what the gateway's MAX_JOIN_HISTORY_BYTES allows), in id order. They
+   * are not `message` events: they belong before everything shown so far.
+   */
+  loadOlder(room: string, limit = HISTORY_LIMIT_DEFAULT): Promise<OlderMessages> {
+    if (!this.#isOpen()) return Promise.reject(new ClientError('not_connected', 'not connected to the chat gateway'));
+    if (!this.#resume.wants(room)) return Promise.reject(new ClientError('not_joined', `join ${room} before loading its history`));
+    const before = this.#oldest.get(room);
+    if (before === undefined) return Promise.resolve({ messages: [], more: false });
+    const ref = `o${++this.#refs}`;
+    const reply = this.#older.wait(ref, this.#ackTimeoutMs, `history ${room}`);
+    this.#write({ type: 'history', room, before, limit, ref });
+    return reply.then((page) => {
+      const first = page.messages[0];
+      const oldest = this.#oldest.get(room);
+      if (first !== undefined && (oldest === undefined || compareIds(first.id, oldest) < 0)) this.#oldest.set(room, first.id);
+      return { messages: page.messages, more: page.more };
+    });
   }
 
   leave(room: string): Promise<void> {
     this.#resume.unwant(room);
     this.#members.delete(room);
+    this.#catchUp.drop(room);
     this.#joins.reject(room, new ClientError('superseded', `join ${room}: left before joining`));
     if (!this.#isOpen()) return Promise.resolve();
     const reply = this.#leaves.wait(room, this.#ackTimeoutMs, `leave ${room}`);
@@ -174,6 +224,56 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   #write(message: ClientMessage): void {
     this.#socket?.send(JSON.stringify(message));
+  }
+
+  #sendJoin(room: string, rejoin: boolean): void {
+    const frame = this.#resume.joinFrame(room, rejoin);
+    if (frame.since === undefined) this.#sinceSent.delete(room);
+    else this.#sinceSent.add(room);
+    this.#write(frame);
+  }
+
+  /** Delivers a message of `room` unless it was delivered before. */
+  #deliver(message: ChatMessage): void {
+    const { room, id } = message;
+    if (!this.#resume.accept(room, id)) return;
+    const oldest = this.#oldest.get(room);
+    if (oldest === undefined || compareIds(id, oldest) < 0) this.#oldest.set(room, id);
+    this.emit('message', message);
+  }
+
+  /** Asks for the next page after the last delivered message of a room catching up. */
+  #askPage(room: string): void {
+    const after = this.#resume.lastId(room);
+    if (after === undefined) return this.#finishCatchUp(room);
+    const ref = `h${++this.#refs}`;
+    // No reply in time: ask again (a late reply to this ref is then ignored).
+    this.#catchUp.asked(room, ref, setTimeout(() => this.#askPage(room), this.#ackTimeoutMs));
+    this.#write({ type: 'history', room, after, limit: HISTORY_LIMIT_MAX, ref });
+  }
+
+  #paged(room: string, page: HistoryMessage): void {
+    if (page.recovered === false) this.emit('missed', { room, since: this.#resume.lastId(room) });
+    for (const m of page.messages) this.#deliver(m);
+    if (page.more) this.#askPage(room);
+    else this.#finishCatchUp(room);
+  }
+
+  #finishCatchUp(room: string): void {
+    const done = this.#catchUp.finish(room, this.#resume.lastId(room));
+    if (done === undefined) return;
+    for (const m of done.live) this.#deliver(m);
+    this.#joins.resolve(room, done.joined);
+  }
+
+  /** A page request was refused: `rate_limited` waits and asks again; anything else ends the catch-up. */
+  #pageRefused(room: string, error: ClientError): void {
+    if (error.code === 'rate_limited') {
+      this.#catchUp.asked(room, undefined, setTimeout(() => this.#askPage(room), PAGE_RETRY_MS));
+      return;
+    }
+    this.#catchUp.drop(room);
+    if (!this.#joins.reject(room, error)) this.emit('error', error);
   }
 
   #setState(state: ConnectionState): void {
@@ -234,6 +334,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   #forgetRoom(room: string, reason: string): void {
     this.#resume.unwant(room);
     this.#members.delete(room);
+    this.#catchUp.drop(room);
     this.emit('left', { room, reason });
   }
 
@@ -242,6 +343,9 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#settleRefresh((r) => r.reject(new ClientError('closed', 'the connection closed before the refresh reply')));
     clearTimeout(this.#stableTimer);
     this.#acks.rejectAll(new ClientError('closed', 'the connection closed before the ack'));
+    this.#older.rejectAll(new ClientError('closed', 'the connection closed before the history reply'));
+    // Held live messages are dropped with it: the rejoin's `since` is the last paged id.
+    this.#catchUp.clear();
     // The gateway drops every membership of a closed connection: a pending leave is done.
     this.#leaves.resolveAll(undefined);
     if (this.#wanted) this.#scheduleReconnect();
@@ -281,10 +385,14 @@ export class ChatClient extends Emitter<ChatEvents> {
       case 'presence':
         return this.#presence(message);
       case 'message':
-        if (this.#resume.wants(message.room) && this.#resume.accept(message.room, message.id)) {
-          this.emit('message', message);
-        }
+        if (this.#resume.wants(message.room) && !this.#catchUp.hold(message)) this.#deliver(message);
         return;
+      case 'history': {
+        const room = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
+        if (room !== undefined) this.#paged(room, message);
+        else if (message.ref !== undefined) this.#older.resolve(message.ref, message);
+        return;
+      }
       case 'ack':
         this.#acks.resolve(message.ref, message.id);
         return;
@@ -294,7 +402,10 @@ export class ChatClient extends Emitter<ChatEvents> {
           this.#settleRefresh((r) => r.reject(error));
           return;
         }
-        if (message.ref === undefined || !this.#acks.reject(message.ref, error)) this.emit('error', error);
+        const paging = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
+        if (paging !== undefined) return this.#pageRefused(paging, error);
+        if (message.ref !== undefined && (this.#acks.reject(message.ref, error) || this.#older.reject(message.ref, error))) return;
+        this.emit('error', error);
         return;
       }
       // Unknown types come from a newer gateway: ignored, not an error.
@@ -307,7 +418,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit('welcome', message);
     this.#stableTimer = setTimeout(() => this.#backoff.reset(), this.#stableAfterMs);
     // A reconnect rejoins every room from its last delivered message.
-    for (const room of this.#resume.rooms()) this.#write(this.#resume.joinFrame(room, true));
+    for (const room of this.#resume.rooms()) this.#sendJoin(room, true);
   }
 
   #joined(message: JoinedMessage): void {
@@ -319,9 +430,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     }
     const since = this.#resume.lastId(room);
     if (!message.recovered) this.emit('missed', { room, since });
-    for (const m of message.history) {
-      if (this.#resume.accept(room, m.id)) this.emit('message', m);
-    }
+    for (const m of message.history) this.#deliver(m);
     let members = this.#members.get(room);
     if (!members) {
       members = new RoomMembers();
@@ -329,6 +438,11 @@ export class ChatClient extends Emitter<ChatEvents> {
     }
     members.reset(message.members);
     this.emit('members', { room, members: members.list() });
+    if (message.more && this.#sinceSent.has(room)) {
+      this.#catchUp.start(message);
+      this.#askPage(room);
+      return;
+    }
     this.#joins.resolve(room, message);
   }
 

@@ -1,4 +1,4 @@
-export { ChatClient, type ChatClientOptions, type ChatEvents } from './chat-client.js';
+export { ChatClient, type ChatClientOptions, type ChatEvents, type OlderMessages } from './chat-client.js';
 export { subscribe, type StreamEvent, type StreamHandlers, type SubscribeOptions } from './subscribe.js';
 export type { ConnectionState, ConnectionStateName, ReconnectOptions } from './connection-state.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
@@ -6,4 +6,4 @@ export { Backoff, backoffCeiling, backoffDelay, DEFAULT_BACKOFF, type BackoffOpt
 export { RecentIds } from './dedupe.js';
 export { streamUrl } from './resume.js';
 export type { EventSourceConstructor, EventSourceLike, WebSocketConstructor, WebSocketLike } from './platform.js';
-export type { ChatMessage, JoinedMessage, PresenceMessage, User, WelcomeMessage } from '@herald/protocol';
+export type { ChatMessage, HistoryMessage, JoinedMessage, PresenceMessage, User, WelcomeMessage } from '@herald/protocol';

@@ -5,7 +5,7 @@ import { IN_CI, browserMissing, launchChromium, screenshotPages } from './harnes
 import { joinRoom, memberNames, messageTexts, openDemo, sendMessage, waitForMessage } from './harness/demo-page.js';
 import { ARTIFACTS_DIR, DEMO_DIR, REPO_DIR } from './harness/paths.js';
 import { serveStatic } from './harness/static-server.js';
-import { Service, stopAllServices, waitUntil } from '@herald/testkit';
+import { ChatTestClient, Service, stopAllServices, waitUntil } from '@herald/testkit';
 
 const missing = browserMissing();
 if (missing && !IN_CI) console.log(`skipping the demo page e2e tests: ${missing}`);
@@ -144,5 +144,33 @@ describe.skipIf(missing !== undefined && !IN_CI)('demo page in Chromium', () => 
     await waitForMessage(page, 'x'.repeat(300));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('"Load older messages" pages back to the beginning of the room', async () => {
+    // A gateway of its own: 5 messages on join, and no frame limit for the writer.
+    const small = await Service.start('chat-gateway', { HISTORY_ON_JOIN: '5', RATE_LIMIT: '0' });
+    try {
+      const room = unique('older');
+      const writer = await ChatTestClient.named(small.ws, 'writer');
+      await writer.joinRoom(room);
+      const texts = Array.from({ length: 12 }, (_, i) => `old ${i}`);
+      for (const text of texts) await writer.say(room, text);
+      await writer.close();
+
+      const opened = await openDemo(browser, { ...urls, gateway: `${small.ws}/ws` });
+      pages.push(opened.page);
+      const page = opened.page;
+      await joinRoom(page, 'reader', room);
+      await waitForMessage(page, 'old 11');
+      expect(await messageTexts(page)).toEqual(texts.slice(7));
+      const button = page.getByRole('button', { name: 'Load older messages' });
+      await button.click();
+      await waitForMessage(page, 'old 0');
+      expect(await messageTexts(page)).toEqual(texts);
+      await waitUntil(async () => !(await button.isVisible()), { message: 'the button hidden at the beginning' });
+      expect(await page.locator('#older-state').textContent()).toBe('This is the beginning of the room.');
+    } finally {
+      expect(await small.stop()).toBe(0);
+    }
   });
 });
