@@ -18,6 +18,10 @@ class LaggingBus implements Bus {
     return this.inner.presence;
   }
 
+  get journal() {
+    return this.inner.journal;
+  }
+
   publish(topic: string, data: string) {
     return this.inner.publish(topic, data);
   }

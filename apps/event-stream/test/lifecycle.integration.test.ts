@@ -72,6 +72,7 @@ describe('ops endpoints', () => {
     server = await startServer({}, (inner) => ({
       kind: inner.kind,
       presence: inner.presence,
+      journal: inner.journal,
       publish: (topic, data, options) => inner.publish(topic, data, options),
       subscribe(topic, listener) {
         if (topic === 'broken') throw new Error('subscribe failed');

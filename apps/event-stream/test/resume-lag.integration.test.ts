@@ -16,6 +16,7 @@ function laggingBus(inner: MemoryBus): Bus & { hold: boolean; release(): void } 
   const bus = {
     kind: inner.kind,
     presence: inner.presence,
+    journal: inner.journal,
     hold: false,
     publish: (topic: string, data: string) => inner.publish(topic, data),
     subscribe: (topic: string, listener: Listener<BusEvent>) =>

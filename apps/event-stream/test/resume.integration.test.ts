@@ -24,6 +24,7 @@ function slowBus(inner: MemoryBus, snapshot: 'before' | 'after'): Bus {
   return {
     kind: inner.kind,
     presence: inner.presence,
+    journal: inner.journal,
     publish: (topic, data, options) => inner.publish(topic, data, options),
     subscribe(topic: string, listener: Listener<BusEvent>): Subscription {
       const subscription = inner.subscribe(topic, listener);

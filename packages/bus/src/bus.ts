@@ -1,4 +1,5 @@
 import type { User } from '@herald/protocol';
+import type { JoinOptions, Journal } from './journal.js';
 import type { TopicLimitOptions } from './topic-limits.js';
 
 /** One published event as stored and delivered by a bus. */
@@ -48,7 +49,8 @@ export interface PresenceChange {
  * a member until it leaves, closes, or its instance stops answering.
  */
 export interface Presence {
-  join(room: string, connectionId: string, user: User): Promise<void>;
+  /** With `occupancy`, the entry's occupancy transitions go to the bus's journal. */
+  join(room: string, connectionId: string, user: User, options?: JoinOptions): Promise<void>;
   leave(room: string, connectionId: string): Promise<void>;
   /** One entry per connection, oldest first. */
   members(room: string): Promise<Array<{ connectionId: string; user: User }>>;
@@ -75,6 +77,8 @@ export type BusStatus = 'ready' | 'down';
 export interface Bus {
   readonly kind: 'memory' | 'redis';
   readonly presence: Presence;
+  /** Occupancy transitions of counted presence rooms and app notes, for one consumer at a time. */
+  readonly journal: Journal;
   /** Stores the event in the topic's history and delivers it to every subscriber. */
   publish(topic: string, data: string, options?: PublishOptions): Promise<BusEvent>;
   /**

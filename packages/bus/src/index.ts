@@ -1,4 +1,6 @@
 export type * from './bus.js';
+export type * from './journal.js';
+export { JOURNAL_MAXLEN } from './journal.js';
 export { MemoryBus } from './memory-bus.js';
 export { IdClock } from './id-clock.js';
 export { ListenerMap } from './listeners.js';

@@ -12,7 +12,9 @@ import type {
   Subscription,
 } from './bus.js';
 import { IdClock } from './id-clock.js';
+import type { JoinOptions, Occupancy } from './journal.js';
 import { ListenerMap } from './listeners.js';
+import { MemoryJournal, OccupancyCounts } from './memory-journal.js';
 import { missingTopicCovered, sweepIntervalMs, topicLimits, TopicLimitError } from './topic-limits.js';
 
 const READY: Promise<void> = Promise.resolve();
@@ -26,33 +28,41 @@ interface TopicLog {
 }
 
 class MemoryPresence implements Presence {
-  readonly #rooms = new Map<string, Map<string, User>>();
+  readonly #rooms = new Map<string, Map<string, { user: User; occupancy?: Occupancy | undefined }>>();
   readonly #listeners = new ListenerMap<PresenceChange>();
+  readonly #occupancy = new OccupancyCounts();
 
-  async join(room: string, connectionId: string, user: User): Promise<void> {
+  constructor(private readonly journal: MemoryJournal) {}
+
+  async join(room: string, connectionId: string, user: User, options: JoinOptions = {}): Promise<void> {
     let members = this.#rooms.get(room);
     if (!members) {
       members = new Map();
       this.#rooms.set(room, members);
     }
     if (members.has(connectionId)) return;
-    members.set(connectionId, user);
+    members.set(connectionId, { user, occupancy: options.occupancy });
+    if (options.occupancy) {
+      for (const record of this.#occupancy.joined(room, user.id, options.occupancy)) this.journal.record(record);
+    }
     this.#listeners.emit(room, { room, event: 'join', user, connectionId });
   }
 
   async leave(room: string, connectionId: string): Promise<void> {
     const members = this.#rooms.get(room);
-    const user = members?.get(connectionId);
-    if (!members || !user) return;
+    const entry = members?.get(connectionId);
+    if (!members || !entry) return;
     members.delete(connectionId);
     if (members.size === 0) this.#rooms.delete(room);
+    const { user, occupancy } = entry;
+    if (occupancy) for (const record of this.#occupancy.left(room, user.id, occupancy)) this.journal.record(record);
     this.#listeners.emit(room, { room, event: 'leave', user, connectionId });
   }
 
   async members(room: string): Promise<Array<{ connectionId: string; user: User }>> {
     const members = this.#rooms.get(room);
     if (!members) return [];
-    return [...members].map(([connectionId, user]) => ({ connectionId, user }));
+    return [...members].map(([connectionId, { user }]) => ({ connectionId, user }));
   }
 
   async rooms(prefix: string): Promise<string[]> {
@@ -88,7 +98,8 @@ function firstAbove(events: readonly BusEvent[], id: string, strictly: boolean):
  */
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
-  readonly presence: Presence = new MemoryPresence();
+  readonly journal = new MemoryJournal();
+  readonly presence: Presence = new MemoryPresence(this.journal);
   readonly #logs = new Map<string, TopicLog>();
   readonly #listeners: ListenerMap<BusEvent>;
   readonly #clock = new IdClock();

@@ -13,6 +13,7 @@ import {
 } from './redis-connection.js';
 import { toBusEvents, xinfoField, type RawEntry } from './redis-entries.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
+import { RedisJournal } from './redis-journal.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPresence } from './redis-presence.js';
 import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
@@ -81,13 +82,14 @@ function checkOptions(o: RedisBusOptions): void {
  *   exist (see RedisStreamReader); at most maxTopics distinct topics.
  * - history: XRANGE after the id; `covered` compares it with the stream's
  *   max-deleted-entry-id (Redis 7); historyBefore: XREVRANGE below the id.
- * - presence: see RedisPresence.
+ * - presence: see RedisPresence; journal: see RedisJournal.
  * Three connections: commands, the blocking reader, pub/sub. They reconnect forever
  * with a capped backoff; the bus is ready while all three are.
  */
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
   readonly presence: RedisPresence;
+  readonly journal: RedisJournal;
   readonly instanceId: string;
   readonly keyPrefix: string;
   readonly #historySize: number;
@@ -149,6 +151,7 @@ export class RedisBus implements Bus {
       log: this.#log,
       onListenerError,
     });
+    this.journal = new RedisJournal(() => this.#command('journal'), this.#keys);
   }
 
   async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {

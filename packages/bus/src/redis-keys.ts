@@ -12,6 +12,10 @@
  *   <p>instances                  sorted set: instanceId → heartbeat deadline (Redis ms)
  *   <p>instance-rooms:<instance>  set: rooms where that instance has members
  *   <p>presence-events:<room>     pub/sub channel: joins and leaves
+ *   <p>occupancy:<room>           hash: c → connections counted, u:<user id> → that user's
+ *   <p>journal                    stream: occupancy transitions and notes (fields r, k, u?, d?)
+ *   <p>journal-lease:<name>       string: the owner of a journal consumer's lease (PX)
+ *   <p>journal-cursor:<name>      string: the id of the last entry that consumer handled
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -52,6 +56,26 @@ export class RedisKeys {
 
   get presenceSeq(): string {
     return `${this.prefix}presence-seq`;
+  }
+
+  get occupancyPrefix(): string {
+    return `${this.prefix}occupancy:`;
+  }
+
+  occupancy(room: string): string {
+    return `${this.occupancyPrefix}${room}`;
+  }
+
+  get journal(): string {
+    return `${this.prefix}journal`;
+  }
+
+  journalLease(name: string): string {
+    return `${this.prefix}journal-lease:${name}`;
+  }
+
+  journalCursor(name: string): string {
+    return `${this.prefix}journal-cursor:${name}`;
   }
 
   get instances(): string {

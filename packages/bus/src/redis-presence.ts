@@ -1,6 +1,7 @@
 import type { User } from '@herald/protocol';
 import type { Redis } from 'ioredis';
 import type { Listener, Presence, PresenceChange, Subscription } from './bus.js';
+import type { JoinOptions, Occupancy } from './journal.js';
 import { ListenerMap } from './listeners.js';
 import type { BusLogger } from './redis-connection.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
@@ -55,8 +56,8 @@ function parseChange(room: string, message: string): PresenceChange | undefined 
  */
 export class RedisPresence implements Presence {
   readonly #o: RedisPresenceOptions;
-  /** Own members: room → connectionId → user. */
-  readonly #local = new Map<string, Map<string, User>>();
+  /** Own members: room → connectionId → user (and how it counts, for re-registering). */
+  readonly #local = new Map<string, Map<string, { user: User; occupancy?: Occupancy | undefined }>>();
   /** Leaves that could not reach Redis; sent when it is back. */
   readonly #pendingLeaves: Array<{ room: string; connectionId: string }> = [];
   readonly #listeners: ListenerMap<PresenceChange>;
@@ -75,7 +76,7 @@ export class RedisPresence implements Presence {
     for (const t of this.#timers) t.unref();
   }
 
-  async join(room: string, connectionId: string, user: User): Promise<void> {
+  async join(room: string, connectionId: string, user: User, options: JoinOptions = {}): Promise<void> {
     this.#assertUsable('join');
     let members = this.#local.get(room);
     if (members?.has(connectionId)) return;
@@ -83,9 +84,9 @@ export class RedisPresence implements Presence {
       members = new Map();
       this.#local.set(room, members);
     }
-    members.set(connectionId, user);
+    members.set(connectionId, { user, occupancy: options.occupancy });
     try {
-      await this.#register(room, connectionId, user);
+      await this.#register(room, connectionId, user, options.occupancy);
     } catch (err) {
       members.delete(connectionId);
       if (members.size === 0) this.#local.delete(room);
@@ -201,13 +202,14 @@ export class RedisPresence implements Presence {
     if (change) this.#listeners.emit(room, change);
   }
 
-  async #register(room: string, connectionId: string, user: User): Promise<void> {
+  async #register(room: string, connectionId: string, user: User, occupancy: Occupancy | undefined): Promise<void> {
     const { command, keys, instanceId } = this.#o;
     const change: PresenceChange = { room, event: 'join', user, connectionId };
+    const counted = occupancy === 'users' ? 'u' : occupancy === 'connections' ? 'c' : '';
     await JOIN.run(
       command,
-      [keys.presence(room), keys.instanceRooms(instanceId), keys.presenceSeq],
-      [connectionId, JSON.stringify(user), instanceId, keys.presenceChannel(room), room, JSON.stringify(change)],
+      [keys.presence(room), keys.instanceRooms(instanceId), keys.presenceSeq, keys.occupancy(room), keys.journal],
+      [connectionId, JSON.stringify(user), instanceId, keys.presenceChannel(room), room, JSON.stringify(change), counted, user.id],
     );
   }
 
@@ -216,7 +218,7 @@ export class RedisPresence implements Presence {
     const lastHere = this.#local.has(room) ? '0' : '1';
     await LEAVE.run(
       command,
-      [keys.presence(room), keys.instanceRooms(instanceId)],
+      [keys.presence(room), keys.instanceRooms(instanceId), keys.occupancy(room), keys.journal],
       [connectionId, keys.presenceChannel(room), room, lastHere],
     );
   }
@@ -226,7 +228,7 @@ export class RedisPresence implements Presence {
     return REAP.run(
       command,
       [keys.instances],
-      [keys.presence(''), keys.instanceRooms(''), keys.presenceChannelPrefix, instanceId],
+      [keys.presence(''), keys.instanceRooms(''), keys.presenceChannelPrefix, instanceId, keys.occupancyPrefix, keys.journal],
     );
   }
 
@@ -270,7 +272,7 @@ export class RedisPresence implements Presence {
 
   async #registerAll(): Promise<void> {
     for (const [room, members] of this.#local) {
-      for (const [connectionId, user] of members) await this.#register(room, connectionId, user);
+      for (const [connectionId, { user, occupancy }] of members) await this.#register(room, connectionId, user, occupancy);
     }
   }
 }

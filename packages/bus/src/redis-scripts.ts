@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { JOURNAL_MAXLEN } from './journal.js';
 
 /**
  * A Lua script run by EVALSHA, falling back to EVAL when Redis does not know it
@@ -104,30 +105,78 @@ return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 `);
 
 /**
- * KEYS: room hash, instance-rooms set, presence-seq. ARGV: connectionId, user JSON,
- * instanceId, channel, room, change JSON.
+ * Occupancy of counted rooms (see journal.ts), kept beside the room hash as
+ * `occupancy:<room>` = {c: connections, "u:<user id>": connections of that user}. An
+ * entry is counted when it was joined with an occupancy (its `o`: "c" connections,
+ * "u" users too); its leave, whichever script removes it, counts it down, so the
+ * counts change in the same atomic step as the entries and each 0→1 / 1→0 is XADDed
+ * to the journal exactly once. A count that is missing (lost with Redis's data) is
+ * never taken below zero: no vacated without an occupied.
+ */
+const OCCUPANCY = `
+local function journal(key, room, kind, user)
+  if user then
+    redis.call('XADD', key, 'MAXLEN', '~', ${JOURNAL_MAXLEN}, '*', 'r', room, 'k', kind, 'u', user)
+  else
+    redis.call('XADD', key, 'MAXLEN', '~', ${JOURNAL_MAXLEN}, '*', 'r', room, 'k', kind)
+  end
+end
+local function count_join(occ, jkey, room, user, mode)
+  if redis.call('HINCRBY', occ, 'c', 1) == 1 then journal(jkey, room, 'occupied') end
+  if mode == 'u' and redis.call('HINCRBY', occ, 'u:' .. user, 1) == 1 then journal(jkey, room, 'user-joined', user) end
+end
+local function count_leave(occ, jkey, room, e)
+  if e.o ~= 'c' and e.o ~= 'u' then return end
+  if e.o == 'u' and type(e.u) == 'table' and type(e.u.id) == 'string' then
+    local f = 'u:' .. e.u.id
+    local n = tonumber(redis.call('HGET', occ, f))
+    if n ~= nil and n <= 1 then
+      redis.call('HDEL', occ, f)
+      journal(jkey, room, 'user-left', e.u.id)
+    elseif n ~= nil then
+      redis.call('HINCRBY', occ, f, -1)
+    end
+  end
+  local c = tonumber(redis.call('HGET', occ, 'c'))
+  if c ~= nil and c <= 1 then
+    redis.call('DEL', occ)
+    journal(jkey, room, 'vacated')
+  elseif c ~= nil then
+    redis.call('HINCRBY', occ, 'c', -1)
+  end
+end
+`;
+
+/**
+ * KEYS: room hash, instance-rooms set, presence-seq, occupancy hash, journal. ARGV:
+ * connectionId, user JSON, instanceId, channel, room, change JSON, occupancy ("c",
+ * "u" or "" for not counted), user id.
  * Announces the join only when the entry is new, so re-registering is idempotent.
  */
-export const JOIN = new LuaScript(`
+export const JOIN = new LuaScript(`${OCCUPANCY}
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local n = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], ARGV[1], '{"n":' .. n .. ',"i":' .. cjson.encode(ARGV[3]) .. ',"u":' .. ARGV[2] .. '}')
+local o = ''
+if ARGV[7] == 'c' or ARGV[7] == 'u' then o = ',"o":"' .. ARGV[7] .. '"' end
+redis.call('HSET', KEYS[1], ARGV[1], '{"n":' .. n .. ',"i":' .. cjson.encode(ARGV[3]) .. ',"u":' .. ARGV[2] .. o .. '}')
 redis.call('SADD', KEYS[2], ARGV[5])
+if o ~= '' then count_join(KEYS[4], KEYS[5], ARGV[5], ARGV[8], ARGV[7]) end
 redis.call('PUBLISH', ARGV[4], ARGV[6])
 return 1
 `);
 
 /**
- * KEYS: room hash, instance-rooms set. ARGV: connectionId, channel, room,
- * "1" when the instance has no member left in the room.
+ * KEYS: room hash, instance-rooms set, occupancy hash, journal. ARGV: connectionId,
+ * channel, room, "1" when the instance has no member left in the room.
  */
-export const LEAVE = new LuaScript(`
+export const LEAVE = new LuaScript(`${OCCUPANCY}
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if ARGV[4] == '1' then redis.call('SREM', KEYS[2], ARGV[3]) end
 if not v then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 local ok, e = pcall(cjson.decode, v)
 if ok and type(e) == 'table' and e.u ~= nil then
+  count_leave(KEYS[3], KEYS[4], ARGV[3], e)
   redis.call('PUBLISH', ARGV[2], cjson.encode({room = ARGV[3], event = 'leave', user = e.u, connectionId = ARGV[1]}))
 end
 return 1
@@ -166,12 +215,14 @@ return out
 
 /**
  * KEYS: instances. ARGV: presence key prefix, instance-rooms key prefix, channel
- * prefix, instanceId to reap ('' = every instance whose heartbeat is past due).
- * Removes the instances' members and publishes a leave for each. Atomic, so any
+ * prefix, instanceId to reap ('' = every instance whose heartbeat is past due),
+ * occupancy key prefix, journal key.
+ * Removes the instances' members and publishes a leave for each (counted down in
+ * their rooms' occupancy, so a kill -9 ends in vacated / user-left once). Atomic, so any
  * number of instances may sweep at once: the first does the work, the others find
  * nothing. Returns the number of members removed.
  */
-export const REAP = new LuaScript(`${NOW}
+export const REAP = new LuaScript(`${NOW}${OCCUPANCY}
 local dead
 if ARGV[4] ~= '' then dead = {ARGV[4]} else dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now) end
 local removed = 0
@@ -184,6 +235,7 @@ for _, id in ipairs(dead) do
       local decoded, e = pcall(cjson.decode, all[i + 1])
       if decoded and type(e) == 'table' and e.i == id then
         redis.call('HDEL', key, all[i])
+        count_leave(ARGV[5] .. room, ARGV[6], room, e)
         redis.call('PUBLISH', ARGV[3] .. room, cjson.encode({room = room, event = 'leave', user = e.u, connectionId = all[i]}))
         removed = removed + 1
       end

@@ -1,12 +1,16 @@
 import { compareIds } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus, BusEvent, BusOptions, PresenceChange } from '../src/bus.js';
+import type { JournalEntry } from '../src/journal.js';
 import { TopicLimitError } from '../src/topic-limits.js';
 
 export interface ContractContext {
   /** A fresh bus with its own namespace, built with these options. */
   create(options: BusOptions): Promise<Bus>;
 }
+
+/** An entry without its id, as the tests compare them. */
+const record = ({ id: _id, ...rest }: JournalEntry) => rest;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -340,6 +344,107 @@ export function describeBusContract(name: string, ctx: ContractContext): void {
         const rooms = await bus.presence.rooms('many.');
         expect(rooms.length).toBe(names.length);
         expect([...rooms].sort()).toEqual([...names].sort());
+      });
+    });
+
+    describe('journal', () => {
+      const u = (id: string) => ({ id, name: id });
+
+      it("records each room's first connection and last one gone, and each user's, in order", async () => {
+        const from = await bus.journal.cursor('test');
+        const p = bus.presence;
+        await p.join('j-room', 'c1', u('u1'), { occupancy: 'users' });
+        await p.join('j-room', 'c2', u('u1'), { occupancy: 'users' });
+        await p.join('j-room', 'c2', u('u1'), { occupancy: 'users' });
+        await p.join('j-room', 'c3', u('u2'), { occupancy: 'users' });
+        await p.leave('j-room', 'c1');
+        await p.leave('j-room', 'c1');
+        await p.leave('j-room', 'c2');
+        await p.leave('j-room', 'c3');
+        await p.join('j-room', 'c4', u('u1'), { occupancy: 'users' });
+        const entries = await bus.journal.read(from, 100);
+        expect(entries.map(record)).toEqual([
+          { kind: 'occupied', room: 'j-room' },
+          { kind: 'user-joined', room: 'j-room', userId: 'u1' },
+          { kind: 'user-joined', room: 'j-room', userId: 'u2' },
+          { kind: 'user-left', room: 'j-room', userId: 'u1' },
+          { kind: 'user-left', room: 'j-room', userId: 'u2' },
+          { kind: 'vacated', room: 'j-room' },
+          { kind: 'occupied', room: 'j-room' },
+          { kind: 'user-joined', room: 'j-room', userId: 'u1' },
+        ]);
+        const ids = entries.map((e) => e.id);
+        expect([...ids].sort(compareIds)).toEqual(ids);
+        expect(new Set(ids).size).toBe(ids.length);
+      });
+
+      it('counts connections only when asked to, and nothing for rooms joined without an occupancy', async () => {
+        const from = await bus.journal.cursor('test');
+        const p = bus.presence;
+        await p.join('j-conns', 'c1', u('c1'), { occupancy: 'connections' });
+        await p.join('j-conns', 'c2', u('c2'), { occupancy: 'connections' });
+        await p.join('j-plain', 'c3', u('u3'));
+        await p.leave('j-plain', 'c3');
+        await p.leave('j-conns', 'c1');
+        await p.leave('j-conns', 'c2');
+        expect((await bus.journal.read(from, 100)).map(record)).toEqual([
+          { kind: 'occupied', room: 'j-conns' },
+          { kind: 'vacated', room: 'j-conns' },
+        ]);
+      });
+
+      it('keeps notes in order with the transitions; read pages by id', async () => {
+        const from = await bus.journal.cursor('test');
+        const first = await bus.journal.append('j-notes', '{"n":1}');
+        await bus.presence.join('j-notes', 'c1', u('c1'), { occupancy: 'connections' });
+        const last = await bus.journal.append('j-notes', '{"n":2}');
+        const all = await bus.journal.read(from, 100);
+        expect(all.map(record)).toEqual([
+          { kind: 'note', room: 'j-notes', data: '{"n":1}' },
+          { kind: 'occupied', room: 'j-notes' },
+          { kind: 'note', room: 'j-notes', data: '{"n":2}' },
+        ]);
+        expect([all[0]!.id, all[2]!.id]).toEqual([first, last]);
+        expect((await bus.journal.read(from, 2)).map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
+        expect((await bus.journal.read(all[1]!.id, 100)).map((e) => e.id)).toEqual([last]);
+        expect(await bus.journal.read(last, 100)).toEqual([]);
+        await bus.presence.leave('j-notes', 'c1');
+      });
+
+      it('a new consumer starts at the tip; its cursor moves only forward and only under its lease', async () => {
+        await bus.journal.append('j-cursor', 'before');
+        const tip = await bus.journal.cursor('fresh');
+        expect(await bus.journal.read(tip, 10)).toEqual([]);
+        const a = await bus.journal.append('j-cursor', 'a');
+        const b = await bus.journal.append('j-cursor', 'b');
+
+        expect(await bus.journal.lead('fresh', 'one', 10_000)).toBe(true);
+        expect(await bus.journal.lead('fresh', 'two', 10_000)).toBe(false);
+        expect(await bus.journal.lead('fresh', 'one', 10_000)).toBe(true);
+        expect(await bus.journal.commit('fresh', 'two', b)).toBe(false);
+        expect(await bus.journal.cursor('fresh')).toBe(tip);
+        expect(await bus.journal.commit('fresh', 'one', b)).toBe(true);
+        expect(await bus.journal.commit('fresh', 'one', a)).toBe(true);
+        expect(await bus.journal.cursor('fresh')).toBe(b);
+
+        await bus.journal.resign('fresh', 'two');
+        expect(await bus.journal.lead('fresh', 'two', 10_000)).toBe(false);
+        await bus.journal.resign('fresh', 'one');
+        expect(await bus.journal.lead('fresh', 'two', 10_000)).toBe(true);
+        expect(await bus.journal.commit('fresh', 'one', a)).toBe(false);
+      });
+
+      it('a lease not renewed lapses, and another owner takes it', async () => {
+        expect(await bus.journal.lead('lapse', 'one', 150)).toBe(true);
+        expect(await bus.journal.lead('lapse', 'two', 150)).toBe(false);
+        let took = false;
+        const started = Date.now();
+        while (!took && Date.now() - started < 10_000) {
+          await sleep(25);
+          took = await bus.journal.lead('lapse', 'two', 10_000);
+        }
+        expect(took).toBe(true);
+        expect(await bus.journal.lead('lapse', 'one', 150)).toBe(false);
       });
     });
   });

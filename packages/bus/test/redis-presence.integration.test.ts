@@ -27,7 +27,11 @@ async function openBus(keyPrefix: string, presenceTtlMs = 10_000): Promise<Redis
  * Another instance in its own process: joins a member, says so, then idles until it
  * is killed with SIGKILL (no cleanup, no leave: a ghost).
  */
-async function spawnGhost(keyPrefix: string, ttlMs: number): Promise<ChildProcess> {
+async function spawnGhost(
+  keyPrefix: string,
+  ttlMs: number,
+  joinCode = `await bus.presence.join('ghost-room', 'g1', { id: 'u-ghost', name: 'ghost' });`,
+): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-ghost-'));
   tmpDirs.push(dir);
   const file = join(dir, 'ghost.mts');
@@ -37,7 +41,7 @@ async function spawnGhost(keyPrefix: string, ttlMs: number): Promise<ChildProces
 const bus = new RedisBus({ url: ${JSON.stringify(REDIS_TEST_URL)}, historySize: 10,
   keyPrefix: ${JSON.stringify(keyPrefix)}, presenceTtlMs: ${ttlMs} });
 if (!(await bus.waitUntilReady(10000))) process.exit(2);
-await bus.presence.join('ghost-room', 'g1', { id: 'u-ghost', name: 'ghost' });
+${joinCode}
 process.stdout.write('joined\\n');
 setInterval(() => {}, 1000);
 `,
@@ -116,6 +120,44 @@ describe.skipIf(!up)('RedisPresence across instances', () => {
     expect(await a.presence.rooms('ghost-')).toEqual([]);
     sub.unsubscribe();
   }, 60_000);
+
+  it('kill -9: the sweep counts the dead members out once, however many instances sweep', async () => {
+    const prefix = `${runPrefix}ghost-journal:`;
+    const ttlMs = 1000;
+    const [a, b] = await Promise.all([openBus(prefix, ttlMs), openBus(prefix, ttlMs)]);
+    const from = await a.journal.cursor('test');
+    const ghost = await spawnGhost(
+      prefix,
+      ttlMs,
+      `await bus.presence.join('counted', 'g1', { id: 'u-ghost', name: 'ghost' }, { occupancy: 'users' });`,
+    );
+    await b.presence.join('counted', 'b1', { id: 'u-b', name: 'b' }, { occupancy: 'users' });
+    ghost.kill('SIGKILL');
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(REDIS_TEST_URL);
+    try {
+      // Once the dead instance is out of the instance set no sweep can find its members again.
+      await waitUntil(async () => (await raw.zcard(`${prefix}instances`)) === 2, { timeoutMs: 15_000, message: 'the ghost reaped' });
+    } finally {
+      raw.disconnect();
+    }
+    const record = (e: { kind: string; userId?: string }) => `${e.kind}${e.userId ? `:${e.userId}` : ''}`;
+    expect((await a.journal.read(from, 100)).map(record)).toEqual(['occupied', 'user-joined:u-ghost', 'user-joined:u-b', 'user-left:u-ghost']);
+    await b.presence.leave('counted', 'b1');
+    expect((await a.journal.read(from, 100)).map(record).slice(4)).toEqual(['user-left:u-b', 'vacated']);
+  }, 60_000);
+
+  it('the same connection joined again (re-registering) is counted once', async () => {
+    const prefix = `${runPrefix}rejoin-journal:`;
+    const a = await openBus(prefix);
+    const from = await a.journal.cursor('test');
+    await a.presence.join('again', 'a1', { id: 'u1', name: 'u1' }, { occupancy: 'users' });
+    // Re-registering (after a Redis restart or being taken for dead) is idempotent while the entry is there.
+    await a.presence.join('again', 'a1', { id: 'u1', name: 'u1' }, { occupancy: 'users' });
+    await a.presence.leave('again', 'a1');
+    const kinds = (await a.journal.read(from, 100)).map((e) => e.kind);
+    expect(kinds).toEqual(['occupied', 'user-joined', 'user-left', 'vacated']);
+  });
 
   it('ignores malformed presence messages on its channel', async () => {
     const prefix = `${runPrefix}junk:`;

@@ -10,3 +10,4 @@ export * from './service.js';
 export * from './sse-client.js';
 export * from './wait.js';
 export * from './pusher.js';
+export * from './webhook-receiver.js';

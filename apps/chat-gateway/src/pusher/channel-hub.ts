@@ -6,11 +6,14 @@ import { decodePusherEvent, encodePusherEvent, type PusherBusEvent } from './bus
 import { memberUser, userMember } from './member-codec.js';
 import type { PusherSocket } from './pusher-socket.js';
 import { textFrame } from '../wire.js';
+import { encodeClientEventNote, type ClientEventNote } from './webhook-batch.js';
 
 export interface ChannelHubDeps {
   bus: Bus;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  /** PUSHER_WEBHOOK_URL is set: client events go to the journal for their `client_event` webhook. */
+  recordClientEvents: boolean;
 }
 
 /**
@@ -126,9 +129,14 @@ export class ChannelHub {
     await local.ready;
     // Every subscription is a Presence entry of the channel's topic, whatever its kind:
     // the HTTP API counts subscriptions and users across instances from it, and an
-    // instance killed outright has its entries expire with the presence TTL.
+    // instance killed outright has its entries expire with the presence TTL. Counted
+    // (occupancy) for the webhooks: channel_occupied/vacated per connection, and on
+    // presence channels member_added/removed per user id, decided by the bus once for
+    // the cluster. Counted always, webhooks or not, so the counts stay right when an
+    // instance gets PUSHER_WEBHOOK_URL later.
     const { presence } = this.#deps.bus;
-    await presence.join(topic, socket.socketId, memberUser(member ?? { user_id: socket.socketId }));
+    const occupancy = member === undefined ? 'connections' : 'users';
+    await presence.join(topic, socket.socketId, memberUser(member ?? { user_id: socket.socketId }), { occupancy });
     if (!local.members || member === undefined) return undefined;
     const list = await presence.members(topic);
     const queued = local.members.seed(list.map((m) => ({ connectionId: m.connectionId, member: userMember(m.user) })));
@@ -157,6 +165,12 @@ export class ChannelHub {
 
   async publish(appId: string, channel: string, event: PusherBusEvent): Promise<BusEvent> {
     return this.#deps.bus.publish(channelTopic(appId, channel), encodePusherEvent(event));
+  }
+
+  /** Journals a client event for its webhook (when webhooks are on), after the events journaled before it. */
+  async recordClientEvent(appId: string, channel: string, note: ClientEventNote): Promise<void> {
+    if (!this.#deps.recordClientEvents) return;
+    await this.#deps.bus.journal.append(channelTopic(appId, channel), encodeClientEventNote(note));
   }
 
   /** The newest event of a channel (cache channels send it on subscribe). */

@@ -29,7 +29,21 @@ describe('readPusherConfig', () => {
     expect(config.apps?.size).toBe(2);
   });
 
+  it('reads the webhook URL and batch window; no URL, no webhooks', () => {
+    expect(readPusherConfig({}).webhook).toBeUndefined();
+    const app = { PUSHER_APP_ID: '42', PUSHER_APP_KEY: 'key-1', PUSHER_APP_SECRET: 'secret-123' };
+    expect(readPusherConfig({ ...app, PUSHER_WEBHOOK_URL: 'https://app.example/pusher/webhooks' }).webhook).toEqual({
+      url: 'https://app.example/pusher/webhooks',
+      batchMs: PUSHER_DEFAULTS.PUSHER_WEBHOOK_BATCH_MS,
+    });
+    expect(readPusherConfig({ ...app, PUSHER_WEBHOOK_URL: 'http://127.0.0.1:9/hooks', PUSHER_WEBHOOK_BATCH_MS: '250' }).webhook?.batchMs).toBe(250);
+  });
+
   it.each([
+    [{ PUSHER_WEBHOOK_URL: 'ftp://example.com/' }, /^PUSHER_WEBHOOK_URL: must start with http:\/\/ or https:\/\//],
+    [{ PUSHER_WEBHOOK_URL: 'not a url' }, /^PUSHER_WEBHOOK_URL: must be a URL/],
+    [{ PUSHER_WEBHOOK_BATCH_MS: '5' }, /^PUSHER_WEBHOOK_BATCH_MS: must be between 10 and 60000/],
+    [{ PUSHER_WEBHOOK_URL: 'https://app.example/hooks' }, /^PUSHER_WEBHOOK_URL: is set but no Pusher app is/],
     [{ PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'k' }, /^PUSHER_APP_SECRET: is required/],
     [{ PUSHER_APPS: '[' }, /^PUSHER_APPS: is not valid JSON/],
     [{ PUSHER_APP_ID: '1', PUSHER_APP_KEY: 'k', PUSHER_APP_SECRET: 'short' }, /^PUSHER_APP_SECRET: must be at least/],

@@ -152,6 +152,7 @@ function clientEvent(ctx: FrameContext, socket: PusherSocket, channel: string, e
   }
   socket.schedule(async () => {
     await ctx.hub.publish(socket.app.id, channel, { event, data: text, userId: subscribed.userId, exclude: socket.socketId });
+    await ctx.hub.recordClientEvent(socket.app.id, channel, { event, data: text, socketId: socket.socketId, userId: subscribed.userId });
   }, (err) => busFailed(ctx, socket, err));
 }
 

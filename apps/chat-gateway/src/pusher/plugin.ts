@@ -1,4 +1,4 @@
-import type { Bus } from '@herald/bus';
+import { REDIS_BUS_DEFAULTS, type Bus } from '@herald/bus';
 import { checkConnect, newSocketId, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
 import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,7 @@ import { Outbox } from '../outbox.js';
 import { ChannelHub } from './channel-hub.js';
 import { handlePusherFrame, type FrameContext } from './frame-handler.js';
 import { PusherSocket } from './pusher-socket.js';
+import { WebhookSender } from './webhook-sender.js';
 
 export interface PusherPluginOptions {
   config: GatewayConfig;
@@ -27,6 +28,8 @@ declare module 'fastify' {
     pusherHub?: ChannelHub;
     /** Its open sockets (the HTTP API's terminate_connections closes some). */
     pusherSockets?: ReadonlySet<PusherSocket>;
+    /** This instance's webhook sender (when PUSHER_WEBHOOK_URL is set); one instance sends at a time. */
+    pusherWebhooks?: WebhookSender;
   }
 }
 
@@ -37,10 +40,26 @@ declare module 'fastify' {
 async function pusherTransport(app: FastifyInstance, options: PusherPluginOptions): Promise<void> {
   const { config, apps, bus, metrics, drainGraceMs, gate } = options;
   const { pusher } = config;
-  const hub = new ChannelHub({ bus, metrics, log: app.log });
+  const hub = new ChannelHub({ bus, metrics, log: app.log, recordClientEvents: pusher.webhook !== undefined });
   app.decorate('pusherHub', hub);
+  if (pusher.webhook !== undefined) {
+    const sender = new WebhookSender({
+      journal: bus.journal,
+      apps,
+      url: pusher.webhook.url,
+      batchMs: pusher.webhook.batchMs,
+      // An instance silent this long is taken for dead by presence; its lease lapses with it.
+      leaseMs: config.presenceTtlMs ?? REDIS_BUS_DEFAULTS.presenceTtlMs,
+      log: app.log,
+    });
+    app.decorate('pusherWebhooks', sender);
+    app.addHook('onReady', async () => sender.start());
+    // After preClose closed the sockets, so the drain's vacated/member_removed go out too.
+    app.addHook('onClose', async () => sender.stop(drainGraceMs));
+  }
   const sockets = new Set<PusherSocket>();
   const outbox = new Outbox();
+  const releasing = new Set<Promise<void>>();
   const ctx: FrameContext = {
     hub,
     log: app.log,
@@ -84,6 +103,10 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       sockets.delete(socket);
       metrics.connections.dec();
       socket.schedule(() => hub.release(socket), (err) => app.log.warn({ err }, 'Pusher release failed'));
+      // A drain waits for these too: its leaves (and so the webhooks' vacated) reach the bus before the app closes.
+      const released = socket.queue;
+      releasing.add(released);
+      void released.finally(() => releasing.delete(released));
     });
     socket.send(serverFrames.connectionEstablished(socket.socketId, pusher.activityTimeoutSeconds));
   }
@@ -113,6 +136,7 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const socket of sockets) socket.socket.terminate();
     await Promise.all([...sockets].map((socket) => socket.queue));
+    await Promise.all(releasing);
   });
   app.addHook('onClose', async () => {
     clearInterval(liveness);
