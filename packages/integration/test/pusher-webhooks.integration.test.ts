@@ -1,42 +1,29 @@
 /** The fields of a webhook event these tests compare. */
 type WebhookEvent = { name: string; channel: string; user_id?: string };
-import * as PusherJs from 'pusher-js';
-import type PusherJsClass from 'pusher-js/types/src/core/pusher.js';
 import PusherServer from 'pusher';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeEverything, deleteKeys, REDIS_TEST_URL, redisAvailable, Service, uniquePrefix, waitUntil, WebhookReceiver } from '@herald/testkit';
+import {
+  closeEverything,
+  deleteKeys,
+  disconnectPusherClients,
+  pusherJsClient,
+  REDIS_TEST_URL,
+  redisAvailable,
+  Service,
+  uniquePrefix,
+  waitUntil,
+  WebhookReceiver,
+  type PusherJsClient as Pusher,
+} from '@herald/testkit';
 import { servicesOnRedis } from './on-redis.js';
-
-// pusher-js is CommonJS: under Node's ESM its class is the module's `default`.
-type Pusher = PusherJsClass.default;
-const PusherClass = (PusherJs as unknown as { default: typeof PusherJsClass.default }).default;
 
 const up = await redisAvailable();
 const APP = { id: 'hooks', key: 'hooks-key', secret: 'hooks-secret-0123456789' };
 const sdk = new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1' });
 
-const clients = new Set<Pusher>();
-
 /** pusher-js on `gateway`; private/presence channels authorized by the pusher SDK as an app's auth endpoint would. */
-function client(gateway: Service, member?: { user_id: string }): Pusher {
-  const pusher = new PusherClass(APP.key, {
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: gateway.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: '/unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (err: Error | null, auth: PusherServer.ChannelAuthResponse | null) => void) =>
-        callback(null, sdk.authorizeChannel(socketId, channelName, channelName.startsWith('presence-') ? member : undefined)),
-    },
-  });
-  clients.add(pusher);
-  return pusher;
-}
+const client = (gateway: Service, member?: { user_id: string }): Pusher => pusherJsClient(APP, gateway.port, { member });
 
 function subscribed(pusher: Pusher, channelName: string): Promise<void> {
   const channel = pusher.subscribe(channelName);
@@ -108,7 +95,7 @@ const failing = await WebhookReceiver.start({ failFirst: 4 });
 const takeover = await WebhookReceiver.start();
 
 afterAll(async () => {
-  for (const pusher of clients) pusher.disconnect();
+  disconnectPusherClients();
   await Promise.all([receiver.close(), failing.close(), takeover.close()]);
 });
 
