@@ -116,6 +116,13 @@ describe('Pusher webhooks (one gateway, memory bus), validated by the pusher SDK
     const sdk = serverSdk(gateway);
     expect(failed.every((r) => sdk.webhook({ headers: r.headers as Record<string, string>, rawBody: r.rawBody }).isValid())).toBe(true);
     expect(deliveredEvents(gateway, receiver).map(summary)).toEqual(['channel_occupied:first', 'channel_occupied:second', 'channel_vacated:first']);
+    // The sender counts a request once it has read the answer, just after the receiver recorded it.
+    const delivered = new RegExp(`herald_pusher_webhook_requests_total\\{[^}]*outcome="delivered"[^}]*\\} ${receiver.accepted.length}\\n`);
+    const scrape = async () => (await gateway.app.inject({ url: '/metrics' })).body;
+    await waitUntil(async () => delivered.test(await scrape()), { message: 'the delivered requests counted' });
+    const metrics = await scrape();
+    expect(metrics).toMatch(/herald_pusher_webhook_requests_total\{[^}]*outcome="failed"[^}]*\} 3\n/);
+    expect(metrics).toMatch(/herald_pusher_webhook_events_total\{[^}]*\} 3\n/);
   }, 30_000);
 
   it('a drain sends the vacated of the sockets it closed before the gateway has closed', async () => {

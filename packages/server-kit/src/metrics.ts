@@ -38,3 +38,8 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     }),
   };
 }
+
+/** A counter of one feature's own (on the app's registry), for what only one service has. */
+export function featureCounter<L extends string = never>(metrics: Metrics, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+  return new Counter({ name, help, labelNames, registers: [metrics.registry] });
+}

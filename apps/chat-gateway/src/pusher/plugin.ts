@@ -1,6 +1,6 @@
 import { REDIS_BUS_DEFAULTS, type Bus } from '@herald/bus';
 import { checkConnect, newSocketId, PusherCode, serverFrames, type PusherApps } from '@herald/pusher';
-import { sendError, type ConnectionGate, type Metrics } from '@herald/server-kit';
+import { type ConnectionGate, featureCounter, type Metrics, sendError } from '@herald/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
@@ -43,6 +43,13 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
   const hub = new ChannelHub({ bus, metrics, log: app.log, recordClientEvents: pusher.webhook !== undefined });
   app.decorate('pusherHub', hub);
   if (pusher.webhook !== undefined) {
+    const webhookRequests = featureCounter(
+      metrics,
+      'herald_pusher_webhook_requests_total',
+      'Pusher webhook requests sent by this instance, by outcome (delivered: a 2xx; failed: retried)',
+      ['outcome'],
+    );
+    const webhookEvents = featureCounter(metrics, 'herald_pusher_webhook_events_total', 'Pusher webhook events delivered (a 2xx) by this instance');
     const sender = new WebhookSender({
       journal: bus.journal,
       apps,
@@ -51,6 +58,10 @@ async function pusherTransport(app: FastifyInstance, options: PusherPluginOption
       // An instance silent this long is taken for dead by presence; its lease lapses with it.
       leaseMs: config.presenceTtlMs ?? REDIS_BUS_DEFAULTS.presenceTtlMs,
       log: app.log,
+      onRequest: (outcome, events) => {
+        webhookRequests.inc({ outcome });
+        if (outcome === 'delivered') webhookEvents.inc(events);
+      },
     });
     app.decorate('pusherWebhooks', sender);
     app.addHook('onReady', async () => sender.start());

@@ -26,6 +26,8 @@ export interface WebhookSenderOptions {
   /** The lease's lifetime: a sender that stops renewing (killed) is replaced after this. */
   leaseMs: number;
   log: FastifyBaseLogger;
+  /** Told of each request's outcome, with the events it carried (for metrics). */
+  onRequest?: (outcome: 'delivered' | 'failed', events: number) => void;
   maxEvents?: number;
   retryBaseMs?: number;
   maxRetryMs?: number;
@@ -43,7 +45,7 @@ export interface WebhookSenderOptions {
  */
 export class WebhookSender {
   readonly owner = randomUUID();
-  readonly #o: Required<WebhookSenderOptions>;
+  readonly #o: Required<Omit<WebhookSenderOptions, 'onRequest'>> & Pick<WebhookSenderOptions, 'onRequest'>;
   #leasedUntil = 0;
   #renewAt = 0;
   #loop: Promise<void> | undefined;
@@ -147,7 +149,11 @@ export class WebhookSender {
         if (this.#abort.signal.aborted) return false;
         log.warn({ err, url, attempt }, 'Pusher webhook request failed, retrying');
       }
-      if (status >= 200 && status < 300) return true;
+      if (status >= 200 && status < 300) {
+        this.#o.onRequest?.('delivered', batch.events.length);
+        return true;
+      }
+      this.#o.onRequest?.('failed', batch.events.length);
       if (status !== 0) log.warn({ status, url, attempt }, 'Pusher webhook refused, retrying');
       if (this.#draining) return false;
       await this.#sleep(retryDelayMs(attempt, this.#o.retryBaseMs, this.#o.maxRetryMs));
