@@ -5,11 +5,13 @@ import type { Redis } from 'ioredis';
 import type { Bus, BusEvent, BusOptions, BusStatus, History, Listener, PublishOptions, Subscription } from './bus.js';
 import {
   closeConnection,
+  describeTarget,
   openConnection,
-  redactRedisUrl,
   SILENT_LOGGER,
   type BusLogger,
   type ConnectionRole,
+  type RedisTarget,
+  type SentinelTarget,
 } from './redis-connection.js';
 import { toBusEvents, xinfoField, type RawEntry } from './redis-entries.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
@@ -21,8 +23,10 @@ import { RedisStreamReader } from './redis-stream-reader.js';
 import { missingTopicCovered, topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
-  /** redis:// or rediss:// URL (REDIS_URL). */
-  url: string;
+  /** redis:// or rediss:// URL (REDIS_URL); give this or `sentinel`, not both. */
+  url?: string;
+  /** The master through Sentinel (REDIS_SENTINELS); give this or `url`, not both. */
+  sentinel?: SentinelTarget;
   /** Prefix of every key and channel; default "herald:". */
   keyPrefix?: string;
   /** Names this instance in presence; default host:pid:random. */
@@ -43,16 +47,43 @@ export const REDIS_BUS_DEFAULTS = {
 
 const SCRIPTS = [PUBLISH, HEARTBEAT, JOIN, LEAVE, MEMBERS, REAP];
 
-function checkOptions(o: RedisBusOptions): void {
+function checkUrl(value: string): void {
   let url: URL;
   try {
-    url = new URL(o.url);
+    url = new URL(value);
   } catch {
     throw new TypeError('url must be a redis:// or rediss:// URL');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new TypeError('url must be a redis:// or rediss:// URL');
   }
+}
+
+function checkSentinel(s: SentinelTarget): void {
+  if (s.sentinels.length === 0) throw new TypeError('sentinel.sentinels must list at least one Sentinel');
+  for (const { host, port } of s.sentinels) {
+    if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new TypeError(`sentinel.sentinels: "${host}:${port}" is not a host and port`);
+    }
+  }
+  if (s.masterName.trim() === '') throw new TypeError('sentinel.masterName must not be empty');
+}
+
+/** Exactly one of url and sentinel, as the target every connection opens. */
+function targetOf(o: RedisBusOptions): RedisTarget {
+  if (o.url !== undefined && o.sentinel !== undefined) throw new TypeError('give url or sentinel, not both');
+  if (o.url !== undefined) {
+    checkUrl(o.url);
+    return { url: o.url };
+  }
+  if (o.sentinel !== undefined) {
+    checkSentinel(o.sentinel);
+    return { sentinel: o.sentinel };
+  }
+  throw new TypeError('url or sentinel is required');
+}
+
+function checkOptions(o: RedisBusOptions): void {
   if (!Number.isSafeInteger(o.historySize) || o.historySize < 1) {
     throw new RangeError('historySize must be a positive integer');
   }
@@ -106,11 +137,12 @@ export class RedisBus implements Bus {
   #outageLogged = false;
 
   constructor(options: RedisBusOptions) {
+    const target = targetOf(options);
     checkOptions(options);
     const limits = topicLimits(options);
     this.#historySize = options.historySize;
     this.#topicTtlMs = limits.topicTtlMs;
-    this.#url = redactRedisUrl(options.url);
+    this.#url = describeTarget(target);
     this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#keys = new RedisKeys(this.keyPrefix);
@@ -119,7 +151,7 @@ export class RedisBus implements Bus {
       options.onListenerError ?? ((err: unknown) => this.#log.error({ err }, 'redis bus: listener failed'));
 
     const open = (role: ConnectionRole) => {
-      const conn = openConnection(options.url, role, `herald-${role}`);
+      const conn = openConnection(target, role, `herald-${role}`);
       conn.on('error', (err: Error) => this.#onError(role, err));
       conn.on('ready', () => this.#updateStatus());
       conn.on('close', () => this.#updateStatus());
@@ -292,7 +324,10 @@ export class RedisBus implements Bus {
     this.#ready = ready;
     if (ready) {
       this.#outageLogged = false;
-      this.#log.info({ redis: this.#url, instance: this.instanceId }, 'redis bus: connected');
+      // The address actually reached: behind Sentinel, which master this is now.
+      const { remoteAddress, remotePort } = this.#conns.command.stream ?? {};
+      const master = remoteAddress === undefined ? undefined : `${remoteAddress}:${remotePort}`;
+      this.#log.info({ redis: this.#url, master, instance: this.instanceId }, 'redis bus: connected');
     } else if (!this.#outageLogged) {
       this.#outageLogged = true;
       this.#log.warn({ redis: this.#url }, 'redis bus: connection lost, reconnecting');

@@ -36,7 +36,38 @@ export function retryDelay(attempt: number): number {
  */
 export type ConnectionRole = 'command' | 'reader' | 'subscriber';
 
-export function openConnection(url: string, role: ConnectionRole, connectionName: string): Redis {
+/** One Sentinel to ask for the master's address. */
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A master found through Sentinel: every connection asks the Sentinels for the
+ * master's address on each (re)connect, so after a failover it lands on the promoted
+ * replica by itself.
+ */
+export interface SentinelTarget {
+  sentinels: SentinelAddress[];
+  /** The name in `sentinel monitor <name> ...`. */
+  masterName: string;
+  /** AUTH for the Sentinels themselves. */
+  sentinelPassword?: string | undefined;
+  /** AUTH for the master (the data node). */
+  password?: string | undefined;
+}
+
+/** Where the bus connects: one Redis by URL, or a master through Sentinel. */
+export type RedisTarget = { url: string } | { sentinel: SentinelTarget };
+
+/** The target fit for a log line: no password. */
+export function describeTarget(target: RedisTarget): string {
+  if ('url' in target) return redactRedisUrl(target.url);
+  const hosts = target.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',');
+  return `sentinel master "${target.sentinel.masterName}" via ${hosts}`;
+}
+
+export function openConnection(target: RedisTarget, role: ConnectionRole, connectionName: string): Redis {
   const queued = role === 'subscriber';
   const options: RedisOptions = {
     connectionName,
@@ -48,7 +79,18 @@ export function openConnection(url: string, role: ConnectionRole, connectionName
     autoResendUnfulfilledCommands: queued,
     connectTimeout: 5000,
   };
-  return new Redis(url, options);
+  if ('url' in target) return new Redis(target.url, options);
+  const { sentinels, masterName, sentinelPassword, password } = target.sentinel;
+  return new Redis({
+    ...options,
+    sentinels,
+    name: masterName,
+    role: 'master',
+    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+    ...(password === undefined ? {} : { password }),
+    // Keeps asking the Sentinels while none answers, like retryStrategy for one Redis.
+    sentinelRetryStrategy: retryDelay,
+  });
 }
 
 /** Closes politely when connected (pending replies arrive first), else at once. */

@@ -1,4 +1,4 @@
-import { MemoryBus, RedisBus, redactRedisUrl, type Bus } from '@herald/bus';
+import { describeTarget, MemoryBus, RedisBus, type Bus, type RedisTarget } from '@herald/bus';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CommonConfig } from './config.js';
 
@@ -6,8 +6,8 @@ import type { CommonConfig } from './config.js';
 const FIRST_CONNECT_WAIT_MS = 3000;
 
 /**
- * The one place a bus implementation is chosen: Redis when REDIS_URL is set,
- * otherwise in-memory. Apps receive the bus already built.
+ * The one place a bus implementation is chosen: Redis when REDIS_URL or
+ * REDIS_SENTINELS is set, otherwise in-memory. Apps receive the bus already built.
  * A Redis that is down at start is not fatal: the service starts, /readyz answers
  * 503, and the bus keeps reconnecting until Redis is there.
  */
@@ -17,12 +17,18 @@ export async function createBus(config: CommonConfig, log: FastifyBaseLogger): P
     ...(config.topicTtlMs === undefined ? {} : { topicTtlMs: config.topicTtlMs }),
     ...(config.maxTopics === undefined ? {} : { maxTopics: config.maxTopics }),
   };
-  if (config.redisUrl === undefined) {
-    log.info('bus: in-memory (set REDIS_URL to share state between instances)');
+  const target: RedisTarget | undefined =
+    config.redisSentinel !== undefined
+      ? { sentinel: config.redisSentinel }
+      : config.redisUrl !== undefined
+        ? { url: config.redisUrl }
+        : undefined;
+  if (target === undefined) {
+    log.info('bus: in-memory (set REDIS_URL or REDIS_SENTINELS to share state between instances)');
     return new MemoryBus({ historySize: config.historySize, ...limits }, onListenerError);
   }
   const bus = new RedisBus({
-    url: config.redisUrl,
+    ...target,
     historySize: config.historySize,
     ...limits,
     keyPrefix: config.redisPrefix,
@@ -31,11 +37,11 @@ export async function createBus(config: CommonConfig, log: FastifyBaseLogger): P
     onListenerError,
   });
   log.info(
-    { redis: redactRedisUrl(config.redisUrl), prefix: bus.keyPrefix, instance: bus.instanceId },
+    { redis: describeTarget(target), prefix: bus.keyPrefix, instance: bus.instanceId },
     'bus: redis',
   );
   if (!(await bus.waitUntilReady(FIRST_CONNECT_WAIT_MS))) {
-    log.warn({ redis: redactRedisUrl(config.redisUrl) }, 'bus: redis not reachable yet; starting anyway, not ready until it is');
+    log.warn({ redis: describeTarget(target) }, 'bus: redis not reachable yet; starting anyway, not ready until it is');
   }
   return bus;
 }

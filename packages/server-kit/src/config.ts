@@ -1,3 +1,4 @@
+import type { SentinelTarget } from '@herald/bus';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -7,6 +8,8 @@ export interface CommonConfig {
   port: number;
   host: string;
   redisUrl: string | undefined;
+  /** REDIS_SENTINELS and friends: the master through Sentinel; never set together with redisUrl. */
+  redisSentinel?: SentinelTarget | undefined;
   /** undefined: any origin (no credentials). Otherwise the exact allowed origins. */
   corsOrigins: string[] | undefined;
   historySize: number;
@@ -96,6 +99,51 @@ function readRedisPrefix(env: Env): string | undefined {
   return value;
 }
 
+/** host:port, the host a name, an IPv4 address or a bracketed IPv6 address. */
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:,[\]]+):(\d{1,5})$/;
+
+export function readHostPorts(env: Env, name: string): Array<{ host: string; port: number }> | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  return value.split(',').map((item) => {
+    const entry = item.trim();
+    const match = HOST_PORT.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(name, `"${entry}" is not host:port (a comma list like 10.0.0.1:26379,10.0.0.2:26379)`);
+    }
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+}
+
+const SENTINEL_ONLY = ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const;
+
+/**
+ * Sentinel mode. REDIS_URL and REDIS_SENTINELS exclude each other (one way to say
+ * where Redis is); the master's password comes from REDIS_PASSWORD, database 0.
+ */
+function readSentinel(env: Env): SentinelTarget | undefined {
+  const sentinels = readHostPorts(env, 'REDIS_SENTINELS');
+  if (sentinels === undefined) {
+    const stray = SENTINEL_ONLY.find((name) => raw(env, name) !== undefined);
+    if (stray !== undefined) throw new ConfigError(stray, 'is only used with REDIS_SENTINELS, which is not set');
+    return undefined;
+  }
+  if (raw(env, 'REDIS_URL') !== undefined) {
+    throw new ConfigError('REDIS_SENTINELS', 'set REDIS_URL or REDIS_SENTINELS, not both');
+  }
+  const masterName = raw(env, 'REDIS_SENTINEL_MASTER');
+  if (masterName === undefined) {
+    throw new ConfigError('REDIS_SENTINEL_MASTER', 'is required with REDIS_SENTINELS (the name in "sentinel monitor <name> ...")');
+  }
+  return {
+    sentinels,
+    masterName,
+    sentinelPassword: raw(env, 'REDIS_SENTINEL_PASSWORD'),
+    password: raw(env, 'REDIS_PASSWORD'),
+  };
+}
+
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   const logLevel = raw(env, 'LOG_LEVEL') ?? COMMON_DEFAULTS.LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -105,6 +153,7 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     port: readInt(env, 'PORT', defaultPort, 0, 65535),
     host: raw(env, 'HOST') ?? COMMON_DEFAULTS.HOST,
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisSentinel: readSentinel(env),
     corsOrigins: readOrigins(env, 'CORS_ORIGINS'),
     historySize: readInt(env, 'HISTORY_SIZE', COMMON_DEFAULTS.HISTORY_SIZE, 1, 1_000_000),
     heartbeatMs: readInt(env, 'HEARTBEAT_MS', COMMON_DEFAULTS.HEARTBEAT_MS, 100, 3_600_000),
