@@ -69,11 +69,15 @@ export class RedisProcess {
   readonly dir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
   #child: ChildProcess | undefined;
 
-  constructor(readonly port: number) {}
+  /** `extraArgs`: more redis-server options, e.g. `['--replicaof', '127.0.0.1', '6380']`. */
+  constructor(
+    readonly port: number,
+    readonly extraArgs: string[] = [],
+  ) {}
 
   /** One on a port that is free now (not started yet). */
-  static async reserve(): Promise<RedisProcess> {
-    return new RedisProcess(await freePort());
+  static async reserve(extraArgs: string[] = []): Promise<RedisProcess> {
+    return new RedisProcess(await freePort(), extraArgs);
   }
 
   get url(): string {
@@ -82,7 +86,7 @@ export class RedisProcess {
 
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes'];
-    args.push('--appendfsync', 'always', '--dir', this.dir);
+    args.push('--appendfsync', 'always', '--dir', this.dir, ...this.extraArgs);
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.#child = child;
     const exited = new Promise<never>((_, reject) =>
