@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { TopicLimitError, type Bus } from '@herald/bus';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,22 @@ describe('createBus', () => {
     const bus = await createBus(readCommonConfig({}, 8080), log);
     opened.push(bus);
     expect(bus.kind).toBe('memory');
+  });
+
+  it('builds a RedisBus through Sentinel with REDIS_SENTINELS, not ready while no Sentinel answers', async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => resolve(p));
+      });
+    });
+    const config = readCommonConfig({ REDIS_SENTINELS: `127.0.0.1:${port}`, REDIS_SENTINEL_MASTER: 'nowhere' }, 8080);
+    const bus = await createBus(config, log);
+    opened.push(bus);
+    expect(bus.kind).toBe('redis');
+    expect(bus.isReady()).toBe(false);
+    await expect(bus.publish('t', 'x')).rejects.toThrow(/sentinel master "nowhere" via 127\.0\.0\.1:/);
   });
 
   it.skipIf(!redisUp)('builds a ready RedisBus with REDIS_URL, under REDIS_PREFIX', async () => {
