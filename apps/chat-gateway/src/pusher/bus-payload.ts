@@ -30,15 +30,21 @@ export function encodePusherEvent(event: PusherBusEvent): string {
 
 /** undefined for anything this module did not write (another publisher on the same topic). */
 export function decodePusherEvent(text: string): PusherBusEvent | undefined {
+  const wire = parseWireObject(text);
+  if (wire === undefined) return undefined;
+  const { e, d, u, x } = wire;
+  if (typeof e !== 'string' || typeof d !== 'string') return undefined;
+  if ((u !== undefined && typeof u !== 'string') || (x !== undefined && typeof x !== 'string')) return undefined;
+  return { event: e, data: d, userId: u, exclude: x };
+}
+
+/** The JSON object in `text`, or undefined for anything else (the start of every decode of stored text). */
+export function parseWireObject(text: string): Record<string, unknown> | undefined {
   let wire: unknown;
   try {
     wire = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof wire !== 'object' || wire === null) return undefined;
-  const { e, d, u, x } = wire as Record<string, unknown>;
-  if (typeof e !== 'string' || typeof d !== 'string') return undefined;
-  if ((u !== undefined && typeof u !== 'string') || (x !== undefined && typeof x !== 'string')) return undefined;
-  return { event: e, data: d, userId: u, exclude: x };
+  return typeof wire === 'object' && wire !== null ? (wire as Record<string, unknown>) : undefined;
 }

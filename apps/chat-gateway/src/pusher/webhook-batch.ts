@@ -1,5 +1,6 @@
 import type { JournalEntry } from '@herald/bus';
 import { channelInfo, parseChannelTopic, type PusherApps, type WebhookEvent } from '@herald/pusher';
+import { parseWireObject } from './bus-payload.js';
 
 /** A client event as the journal keeps it until its `client_event` webhook is sent. */
 export interface ClientEventNote {
@@ -17,14 +18,9 @@ export function encodeClientEventNote(note: ClientEventNote): string {
 }
 
 function decodeClientEventNote(text: string): ClientEventNote | undefined {
-  let wire: unknown;
-  try {
-    wire = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof wire !== 'object' || wire === null) return undefined;
-  const { e, d, s, u } = wire as Record<string, unknown>;
+  const wire = parseWireObject(text);
+  if (wire === undefined) return undefined;
+  const { e, d, s, u } = wire;
   if (typeof e !== 'string' || typeof d !== 'string' || typeof s !== 'string') return undefined;
   if (u !== undefined && typeof u !== 'string') return undefined;
   return { event: e, data: d, socketId: s, userId: u };
