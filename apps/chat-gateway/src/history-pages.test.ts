@@ -1,7 +1,7 @@
 import { MemoryBus } from '@herald/bus';
-import { chatTopic, encodeChatPayload } from '@herald/protocol';
+import { chatTopic, encodeChatPayload, replayPageEvents } from '@herald/protocol';
 import { describe, expect, it } from 'vitest';
-import { historyPageEvents, readAfter, readBefore } from './history-pages.js';
+import { readAfter, readBefore } from './history-pages.js';
 
 const topic = chatTopic('r');
 const author = { id: 'a', name: 'a' };
@@ -60,8 +60,8 @@ describe('history pages', () => {
   });
 
   it('sizes forward pages like the event stream: the largest messages that fit, 1 to 512', () => {
-    expect(historyPageEvents(1_048_576, 65_536)).toBe(16);
-    expect(historyPageEvents(1024, 65_536)).toBe(1);
-    expect(historyPageEvents(1 << 30, 16)).toBe(512);
+    expect(replayPageEvents(1_048_576, 65_536)).toBe(16);
+    expect(replayPageEvents(1024, 65_536)).toBe(1);
+    expect(replayPageEvents(1 << 30, 16)).toBe(512);
   });
 });

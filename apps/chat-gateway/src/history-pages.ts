@@ -1,5 +1,5 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { decodeChatPayload, ReplayPager, replayPageEvents } from '@herald/protocol';
+import { decodeChatPayload, ReplayPager } from '@herald/protocol';
 import { messageFrame } from './frames.js';
 
 /**
@@ -15,7 +15,7 @@ export interface ReplyLimits {
   maxBytes: number;
   /** Messages one reply holds. */
   maxCount: number;
-  /** Events per bus read going forward (see replayPageSize). */
+  /** Events per bus read going forward (@herald/protocol replayPageEvents). */
   pageEvents: number;
 }
 
@@ -31,8 +31,6 @@ export interface HistoryReply {
 /** Events per bus read at most; fewer once the sizes seen say the reply will be full sooner. */
 const PAGE_EVENTS = 100;
 
-/** Events per bus read: see @herald/protocol replayPageEvents (the event stream's pages are sized the same way). */
-export const historyPageEvents = replayPageEvents;
 const FIRST_PAGE = 16;
 
 /** Fills one reply from events fed in reading order; says when it is full. */

@@ -1,11 +1,11 @@
 import { TopicLimitError, type Bus, type BusEvent } from '@herald/bus';
-import { chatTopic, compareIds, encodeChatPayload, HISTORY_LIMIT_DEFAULT, LiveFloors, type HistoryRequest } from '@herald/protocol';
+import { chatTopic, compareIds, encodeChatPayload, HISTORY_LIMIT_DEFAULT, LiveFloors, replayPageEvents, type HistoryRequest } from '@herald/protocol';
 import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { ErrorText, errorFrame } from './errors.js';
 import { historyFrame, joinedFrame, leftFrame, uniqueUsers } from './frames.js';
-import { historyPageEvents, readAfter, readBefore, type ReplyLimits } from './history-pages.js';
+import { readAfter, readBefore, type ReplyLimits } from './history-pages.js';
 import { Room } from './room.js';
 
 /** The room seed-mode clients live in. */
@@ -181,7 +181,7 @@ export class RoomHub {
 
   #limits(maxCount: number): ReplyLimits {
     const { maxJoinHistoryBytes, maxMessageBytes } = this.#options;
-    return { maxBytes: maxJoinHistoryBytes, maxCount, pageEvents: historyPageEvents(maxJoinHistoryBytes, maxMessageBytes) };
+    return { maxBytes: maxJoinHistoryBytes, maxCount, pageEvents: replayPageEvents(maxJoinHistoryBytes, maxMessageBytes) };
   }
 
   #room(name: string): Room {

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import type { Bus } from '@herald/bus';
+import { replayPageEvents } from '@herald/protocol';
 import {
   ConnectionGate,
   createMetrics,
@@ -14,7 +15,6 @@ import {
 } from '@herald/server-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { StreamConfig } from './config.js';
-import { replayPageSize } from './stream-replay.js';
 import { StreamHub } from './stream-hub.js';
 import { publishRoute } from './publish-route.js';
 import { sseRoute } from './sse-route.js';
@@ -78,7 +78,7 @@ export function buildApp({
     metrics,
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
-    replayPageSize: replayPageSize(config.maxBufferedBytes, config.maxMessageBytes),
+    replayPageSize: replayPageEvents(config.maxBufferedBytes, config.maxMessageBytes),
     log: app.log,
   });
   app.decorate('sseHub', hub);

@@ -18,7 +18,7 @@ export interface StreamHubOptions {
   metrics: Metrics;
   heartbeatMs: number;
   maxBufferedBytes: number;
-  /** Events per replay page (stream-replay.ts replayPageSize). */
+  /** Events per replay page (@herald/protocol replayPageEvents of MAX_BUFFERED_BYTES). */
   replayPageSize: number;
   log: FastifyBaseLogger;
 }

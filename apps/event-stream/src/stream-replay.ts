@@ -1,5 +1,5 @@
 import type { Bus, BusEvent } from '@herald/bus';
-import { encodeReset, ReplayPager, replayPageEvents, TIME_TOPIC, type ReplayPage } from '@herald/protocol';
+import { encodeReset, ReplayPager, TIME_TOPIC, type ReplayPage } from '@herald/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeBusEvent } from './frames.js';
 
@@ -10,8 +10,6 @@ import { encodeBusEvent } from './frames.js';
  * MAX_BUFFERED_BYTES, not the history's size.
  */
 
-/** Events per page: as many of the largest events a publish may carry as fit in MAX_BUFFERED_BYTES. */
-export const replayPageSize = replayPageEvents;
 
 export interface OpenedReplay {
   readonly pager: ReplayPager<BusEvent>;
