@@ -22,7 +22,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisPresence } from './redis-presence.js';
 import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
-import { ReplicaWaiter } from './replica-wait.js';
+import { checkWaitOptions, ReplicaWaiter } from './replica-wait.js';
 import { missingTopicCovered, topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
@@ -109,13 +109,7 @@ function checkOptions(o: RedisBusOptions): void {
   if (o.blockMs !== undefined && (!Number.isSafeInteger(o.blockMs) || o.blockMs < 10)) {
     throw new RangeError('blockMs must be an integer of at least 10');
   }
-  if (o.waitReplicas !== undefined && (!Number.isSafeInteger(o.waitReplicas) || o.waitReplicas < 0 || o.waitReplicas > 100)) {
-    throw new RangeError('waitReplicas must be an integer from 0 to 100');
-  }
-  const wait = o.waitTimeoutMs;
-  if (wait !== undefined && (!Number.isSafeInteger(wait) || wait < 1 || wait > 60_000)) {
-    throw new RangeError('waitTimeoutMs must be an integer from 1 to 60000');
-  }
+  checkWaitOptions(o);
 }
 
 /**
@@ -182,17 +176,16 @@ export class RedisBus implements Bus {
       return conn;
     };
     this.#ha = new RedisHaTracker(this.#keys, this.#mark, this.#log);
-    const replicas = options.waitReplicas ?? REDIS_BUS_DEFAULTS.waitReplicas;
-    this.#waiter =
-      replicas > 0
-        ? new ReplicaWaiter(replicas, options.waitTimeoutMs ?? REDIS_BUS_DEFAULTS.waitTimeoutMs, () => this.#ha.waitFailures++)
-        : undefined;
+    this.#waiter = ReplicaWaiter.from(options, REDIS_BUS_DEFAULTS, () => this.#ha.waitFailures++);
     const command = open('command');
     // Registered before anything else listens for 'ready', so on every (re)connect
     // the scripts are loaded and the epoch checked ahead of the first publish.
     command.on('ready', () => {
       for (const script of SCRIPTS) command.script('LOAD', script.source).catch(() => {});
-      this.#handshake(command);
+      this.#ha.check(command, () => !this.#closed, () => {
+        this.#checked = true;
+        this.#updateStatus();
+      });
     });
     command.on('close', () => {
       this.#checked = false;
@@ -273,8 +266,8 @@ export class RedisBus implements Bus {
     const [range, info, epoch, last] = results ?? [];
     if (!range || range[0]) throw range?.[0] ?? new BusUnavailableError('redis history read failed');
     if (!epoch || epoch[0] || !last || last[0]) throw epoch?.[0] ?? last?.[0] ?? new BusUnavailableError('redis history read failed');
-    const [n, since, at] = epoch[1] as Array<string | null>;
-    if (n !== null && since !== null) this.#ha.observe({ n: Number(n), since, at: Number(at) });
+    // The epoch as of this read, perhaps begun by another instance.
+    const since = this.#ha.observe(epoch[1]);
     // XINFO fails only when the stream does not exist: nothing was ever trimmed.
     const maxDeleted = info && !info[0] ? xinfoField(info[1], 'max-deleted-entry-id') : undefined;
     const exists = Boolean(info && !info[0]);
@@ -282,7 +275,7 @@ export class RedisBus implements Bus {
       ? typeof maxDeleted !== 'string' || !isId(maxDeleted) || compareIds(after, maxDeleted) >= 0
       : missingTopicCovered(after, this.#topicTtlMs);
     const events = count === 0 ? [] : toBusEvents(topic, range[1] as RawEntry[]);
-    return { events, covered: covered && epochCovers(after, since ?? undefined, (last[1] as string | null) ?? undefined) };
+    return { events, covered: covered && epochCovers(after, since, (last[1] as string | null) ?? undefined) };
   }
 
   async newestId(): Promise<string | undefined> {
@@ -375,26 +368,6 @@ export class RedisBus implements Bus {
     this.#log.warn(
       { redis: this.#url, connection: role, err: err.message },
       'redis bus: redis unreachable, reconnecting with backoff (not ready until it is back)',
-    );
-  }
-
-  /** The epoch check on a fresh command connection; the bus is ready only after it. */
-  #handshake(command: Redis): void {
-    const { remoteAddress, remotePort } = command.stream ?? {};
-    const address = remoteAddress === undefined ? 'unknown' : `${remoteAddress}:${remotePort}`;
-    this.#ha.handshake(command, address).then(
-      () => {
-        this.#checked = true;
-        this.#updateStatus();
-      },
-      (err: unknown) => {
-        if (this.#closed || command.status !== 'ready') return;
-        // Not a dropped connection (that reconnects and checks again): try again soon.
-        this.#log.error({ err: describeError(err) }, 'redis bus: epoch check failed, retrying (not ready until it passes)');
-        setTimeout(() => {
-          if (!this.#closed && command.status === 'ready' && !this.#checked) this.#handshake(command);
-        }, 1000).unref();
-      },
     );
   }
 

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { isId } from '@herald/protocol';
 import type { BusLogger } from './redis-connection.js';
+import { describeError } from './redis-errors.js';
 import { checkEpoch, FIRST_EPOCH, type Epoch, type HighWaterMark } from './redis-epoch.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -55,6 +57,24 @@ export class RedisHaTracker {
     return this.#epoch;
   }
 
+  /**
+   * Runs the handshake on a fresh connection, then `onChecked`. A failure that is not
+   * a dropped connection (which reconnects and checks again) is retried every second:
+   * the bus stays not ready meanwhile.
+   */
+  check(command: Redis, alive: () => boolean, onChecked: () => void): void {
+    const { remoteAddress, remotePort } = command.stream ?? {};
+    const address = remoteAddress === undefined ? 'unknown' : `${remoteAddress}:${remotePort}`;
+    const session = command.stream;
+    this.handshake(command, address).then(onChecked, (err: unknown) => {
+      if (!alive() || command.status !== 'ready' || command.stream !== session) return;
+      this.log.error({ err: describeError(err) }, 'redis bus: epoch check failed, retrying (not ready until it passes)');
+      setTimeout(() => {
+        if (alive() && command.status === 'ready' && command.stream === session) this.check(command, alive, onChecked);
+      }, 1000).unref();
+    });
+  }
+
   /** Sends the check at once (nothing queued after it on this connection runs first). */
   async handshake(command: Redis, address: string): Promise<void> {
     const mark = this.mark.get();
@@ -86,11 +106,18 @@ export class RedisHaTracker {
     this.mark.see(check.epoch.since);
   }
 
-  /** The epoch read with a history range, possibly started by another instance. */
-  observe(epoch: Epoch): void {
-    if (epoch.n <= this.#epoch.n) return;
-    this.#epochChanges++;
-    this.#epoch = epoch;
+  /**
+   * Takes in the epoch hash as read with a history range (HMGET n since at), possibly
+   * begun by another instance; returns its `since`.
+   */
+  observe(reply: unknown): string | undefined {
+    const [n, since, at] = Array.isArray(reply) ? (reply as Array<string | null>) : [];
+    if (typeof n !== 'string' || typeof since !== 'string' || !isId(since)) return undefined;
+    if (Number(n) > this.#epoch.n) {
+      this.#epochChanges++;
+      this.#epoch = { n: Number(n), since, at: at == null ? undefined : Number(at) };
+    }
+    return since;
   }
 
   disconnected(): void {

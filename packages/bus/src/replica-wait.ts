@@ -1,6 +1,16 @@
 import type { Redis } from 'ioredis';
 import { BusUnavailableError, describeError } from './redis-errors.js';
 
+export function checkWaitOptions(o: { waitReplicas?: number | undefined; waitTimeoutMs?: number | undefined }): void {
+  const { waitReplicas: n, waitTimeoutMs: ms } = o;
+  if (n !== undefined && (!Number.isSafeInteger(n) || n < 0 || n > 100)) {
+    throw new RangeError('waitReplicas must be an integer from 0 to 100');
+  }
+  if (ms !== undefined && (!Number.isSafeInteger(ms) || ms < 1 || ms > 60_000)) {
+    throw new RangeError('waitTimeoutMs must be an integer from 1 to 60000');
+  }
+}
+
 interface Waiting {
   /** The connection generation the write went out on: a WAIT elsewhere proves nothing. */
   readonly generation: number;
@@ -24,6 +34,16 @@ export class ReplicaWaiter {
   #generation = 0;
   /** WAIT round trips sent (for tests and the curious). */
   waits = 0;
+
+  /** None when `waitReplicas` is 0: then a publish is acked without a WAIT. */
+  static from(
+    o: { waitReplicas?: number | undefined; waitTimeoutMs?: number | undefined },
+    defaults: { waitReplicas: number; waitTimeoutMs: number },
+    onShortfall: () => void,
+  ): ReplicaWaiter | undefined {
+    const replicas = o.waitReplicas ?? defaults.waitReplicas;
+    return replicas > 0 ? new ReplicaWaiter(replicas, o.waitTimeoutMs ?? defaults.waitTimeoutMs, onShortfall) : undefined;
+  }
 
   constructor(
     private readonly replicas: number,
