@@ -121,10 +121,12 @@ describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () 
     await waitUntil(() => acked.length >= 50, { timeoutMs: 30_000, message: 'traffic before the failover' });
     const beforeKill = acked.length;
     await killMasterAndWaitForPromotion(set);
-    // The promoted master has no replica until the old one is back as its replica.
+    // The promoted master has no replica until the old one is back as its replica:
+    // Sentinel turns it into one after it has reported itself master for about 8 s
+    // (and its INFO is polled every 10 s), then it resyncs.
     await set.master.start();
     await waitUntil(async () => /connected_slaves:1/.test(await replicationInfo(set.replica.port)), {
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
       message: 'the old master back as a replica of the promoted one',
     });
     await waitUntil(() => acked.length >= beforeKill + 30 && publisher.ha().master === `127.0.0.1:${set.replica.port}`, {
@@ -151,5 +153,5 @@ describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () 
     expect(resume.covered).toBe(true);
     expect(resume.events).toEqual(stored.filter((e) => compareIds(e.id, from.id) > 0));
     expect(reader.ha().epoch).toBe(1);
-  }, 180_000);
+  }, 300_000);
 });
