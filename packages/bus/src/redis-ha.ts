@@ -53,10 +53,6 @@ export class RedisHaTracker {
     private readonly log: BusLogger,
   ) {}
 
-  get epoch(): Epoch {
-    return this.#epoch;
-  }
-
   /**
    * Runs the handshake on a fresh connection, then `onChecked`. A failure that is not
    * a dropped connection (which reconnects and checks again) is retried every second:
