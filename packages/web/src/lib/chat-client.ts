@@ -4,7 +4,6 @@ import type {
   HistoryMessage,
   JoinedMessage,
   PresenceMessage,
-  ServerMessage,
   User,
   WelcomeMessage,
 } from '@herald/protocol';
@@ -26,17 +25,11 @@ import {
   type WebSocketLike,
 } from './platform.js';
 import { ChatResume } from './resume.js';
+import { receiveFrame, type FrameHandlers } from './chat-frames.js';
+import { RefreshReply } from './chat-refresh.js';
 
 export type { ChatClientOptions, ChatEvents } from './chat-options.js';
 
-interface PendingRefresh {
-  resolve: (exp: number) => void;
-  reject: (err: ClientError) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-/** Error codes a refresh is answered with when it is refused. */
-const REFRESH_ERRORS = new Set(['unauthorized', 'forbidden', 'token_expired', 'bad_request']);
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 /** After `rate_limited` on a catch-up page (a reconnect rejoining many rooms at once). */
 const PAGE_RETRY_MS = 1_000;
@@ -76,7 +69,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #token: (() => string | Promise<string>) | undefined;
-  #refresh: PendingRefresh | undefined;
+  readonly #refresh = new RefreshReply();
 
   constructor(options: ChatClientOptions) {
     super();
@@ -134,12 +127,7 @@ export class ChatClient extends Emitter<ChatEvents> {
    */
   refresh(token: string): Promise<number> {
     if (this.#state.state !== 'open') return Promise.reject(new ClientError('closed', 'not connected'));
-    if (this.#refresh !== undefined) return Promise.reject(new ClientError('bad_request', 'a refresh is already in flight'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#settleRefresh((r) => r.reject(new ClientError('timeout', 'no reply to refresh'))), this.#ackTimeoutMs);
-      this.#refresh = { resolve, reject, timer };
-      this.#write({ type: 'refresh', token });
-    });
+    return this.#refresh.wait(this.#ackTimeoutMs, () => this.#write({ type: 'refresh', token }));
   }
 
   close(): void {
@@ -314,21 +302,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     }
     this.#socket = socket;
     socket.onmessage = (event: SocketMessageEvent) => {
-      if (socket === this.#socket) this.#receive(event.data);
+      if (socket === this.#socket) receiveFrame(event.data, this.#on);
     };
     socket.onclose = (_event: SocketCloseEvent) => {
       if (socket === this.#socket) this.#dropped();
     };
     // A failed connection also fires `close`, which does the work.
     socket.onerror = () => {};
-  }
-
-  #settleRefresh(settle: (pending: PendingRefresh) => void): void {
-    const pending = this.#refresh;
-    if (pending === undefined) return;
-    this.#refresh = undefined;
-    clearTimeout(pending.timer);
-    settle(pending);
   }
 
   #forgetRoom(room: string, reason: string): void {
@@ -340,7 +320,7 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   #dropped(): void {
     this.#socket = null;
-    this.#settleRefresh((r) => r.reject(new ClientError('closed', 'the connection closed before the refresh reply')));
+    this.#refresh.reject(new ClientError('closed', 'the connection closed before the refresh reply'));
     clearTimeout(this.#stableTimer);
     this.#acks.rejectAll(new ClientError('closed', 'the connection closed before the ack'));
     this.#older.rejectAll(new ClientError('closed', 'the connection closed before the history reply'));
@@ -361,55 +341,37 @@ export class ChatClient extends Emitter<ChatEvents> {
     }, delayMs);
   }
 
-  #receive(data: unknown): void {
-    let message: ServerMessage;
-    try {
-      message = JSON.parse(String(data)) as ServerMessage;
-    } catch {
-      this.emit('error', new ClientError('protocol', 'the gateway sent a frame that is not JSON'));
-      return;
-    }
-    if (typeof message !== 'object' || message === null) return;
-    switch (message.type) {
-      case 'welcome':
-        return this.#welcome(message);
-      case 'joined':
-        return this.#joined(message);
-      case 'left':
-        if (message.reason !== undefined && !this.#leaves.has(message.room)) this.#forgetRoom(message.room, message.reason);
-        this.#leaves.resolve(message.room, undefined);
-        return;
-      case 'refreshed':
-        this.#settleRefresh((r) => r.resolve(message.exp));
-        return;
-      case 'presence':
-        return this.#presence(message);
-      case 'message':
-        if (this.#resume.wants(message.room) && !this.#catchUp.hold(message)) this.#deliver(message);
-        return;
-      case 'history': {
-        const room = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
-        if (room !== undefined) this.#paged(room, message);
-        else if (message.ref !== undefined) this.#older.resolve(message.ref, message);
-        return;
-      }
-      case 'ack':
-        this.#acks.resolve(message.ref, message.id);
-        return;
-      case 'error': {
-        const error = new ClientError(message.code, message.message, message.ref);
-        if (message.ref === undefined && this.#refresh !== undefined && REFRESH_ERRORS.has(message.code)) {
-          this.#settleRefresh((r) => r.reject(error));
-          return;
-        }
-        const paging = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
-        if (paging !== undefined) return this.#pageRefused(paging, error);
-        if (message.ref !== undefined && (this.#acks.reject(message.ref, error) || this.#older.reject(message.ref, error))) return;
-        this.emit('error', error);
-        return;
-      }
-      // Unknown types come from a newer gateway: ignored, not an error.
-    }
+  /** What each frame of the gateway does here (chat-frames.ts reads them). */
+  readonly #on: FrameHandlers = {
+    welcome: (m) => this.#welcome(m),
+    joined: (m) => this.#joined(m),
+    left: (m) => {
+      if (m.reason !== undefined && !this.#leaves.has(m.room)) this.#forgetRoom(m.room, m.reason);
+      this.#leaves.resolve(m.room, undefined);
+    },
+    refreshed: (m) => this.#refresh.resolve(m.exp),
+    presence: (m) => this.#presence(m),
+    message: (m) => {
+      if (this.#resume.wants(m.room) && !this.#catchUp.hold(m)) this.#deliver(m);
+    },
+    history: (m) => {
+      const room = m.ref === undefined ? undefined : this.#catchUp.roomOf(m.ref);
+      if (room !== undefined) this.#paged(room, m);
+      else if (m.ref !== undefined) this.#older.resolve(m.ref, m);
+    },
+    ack: (m) => void this.#acks.resolve(m.ref, m.id),
+    error: (error) => this.#refused(error),
+    garbage: (error) => this.emit('error', error),
+  };
+
+  /** An `error` frame: it fails the request its ref names, or is reported as `error`. */
+  #refused(error: ClientError): void {
+    const ref = error.ref;
+    if (this.#refresh.refused(error)) return;
+    const paging = ref === undefined ? undefined : this.#catchUp.roomOf(ref);
+    if (paging !== undefined) return this.#pageRefused(paging, error);
+    if (ref !== undefined && (this.#acks.reject(ref, error) || this.#older.reject(ref, error))) return;
+    this.emit('error', error);
   }
 
   #welcome(message: WelcomeMessage): void {
