@@ -7,14 +7,14 @@ import type {
   User,
   WelcomeMessage,
 } from '@herald/protocol';
-import { compareIds, HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, isRoomName, NAME_RULES } from '@herald/protocol';
+import { compareIds, HISTORY_LIMIT_DEFAULT, isRoomName, NAME_RULES } from '@herald/protocol';
 import { Backoff } from './backoff.js';
-import { CatchUp } from './catch-up.js';
+import { CatchUpPager } from './catch-up-pager.js';
 import type { ChatClientOptions, ChatEvents } from './chat-options.js';
 import { readReconnectOptions, type ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
-import { RoomMembers } from './members.js';
+import { Rosters } from './members.js';
 import { PendingReplies } from './pending.js';
 import {
   WS_OPEN,
@@ -27,12 +27,11 @@ import {
 import { ChatResume } from './resume.js';
 import { receiveFrame, type FrameHandlers } from './chat-frames.js';
 import { RefreshReply } from './chat-refresh.js';
+import { ChatSends, DEFAULT_SEND_ATTEMPTS } from './chat-sends.js';
 
 export type { ChatClientOptions, ChatEvents } from './chat-options.js';
 
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
-/** After `rate_limited` on a catch-up page (a reconnect rejoining many rooms at once). */
-const PAGE_RETRY_MS = 1_000;
 
 /** A page of older messages (`loadOlder`), in id order; `more`: older ones still exist. */
 export interface OlderMessages {
@@ -51,12 +50,12 @@ export class ChatClient extends Emitter<ChatEvents> {
   readonly #backoff: Backoff;
   readonly #stableAfterMs: number;
   readonly #resume = new ChatResume();
-  readonly #members = new Map<string, RoomMembers>();
-  readonly #acks = new PendingReplies<string>();
+  readonly #members = new Rosters();
+  readonly #sends: ChatSends;
   readonly #joins = new PendingReplies<JoinedMessage>();
   readonly #leaves = new PendingReplies<void>();
   readonly #older = new PendingReplies<HistoryMessage>();
-  readonly #catchUp = new CatchUp();
+  readonly #catchUp: CatchUpPager;
   /** Rooms whose last join frame carried `since` (only those page forward when cut). */
   readonly #sinceSent = new Set<string>();
   /** Per room, the oldest message delivered: where `loadOlder` pages back from. */
@@ -84,6 +83,22 @@ export class ChatClient extends Emitter<ChatEvents> {
     const reconnect = readReconnectOptions(options);
     this.#backoff = new Backoff(reconnect.backoff, reconnect.random);
     this.#stableAfterMs = reconnect.stableAfterMs;
+    const attempts = options.sendAttempts ?? DEFAULT_SEND_ATTEMPTS;
+    if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError('sendAttempts must be an integer >= 1');
+    const retry = { attempts, afterDrop: options.resendAfterDrop ?? false, ackTimeoutMs: this.#ackTimeoutMs, backoff: reconnect.backoff, random: reconnect.random };
+    this.#catchUp = new CatchUpPager({
+      ackTimeoutMs: this.#ackTimeoutMs,
+      lastId: (room) => this.#resume.lastId(room),
+      nextRef: () => `h${++this.#refs}`,
+      write: (frame) => this.#write(frame),
+      deliver: (m) => this.#deliver(m),
+      missed: (room) => this.emit('missed', { room, since: this.#resume.lastId(room) }),
+      done: (room, joined) => void this.#joins.resolve(room, joined),
+      failed: (room, error) => {
+        if (!this.#joins.reject(room, error)) this.emit('error', error);
+      },
+    });
+    this.#sends = new ChatSends(retry, { isOpen: () => this.#isOpen(), write: (frame) => this.#write(frame) });
     this.#WebSocket = options.WebSocket ?? globalWebSocket();
   }
 
@@ -101,7 +116,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   members(room: string): User[] {
-    return this.#members.get(room)?.list() ?? [];
+    return this.#members.list(room);
   }
 
   /** Starts connecting (and reconnecting whenever the connection drops) until close(). */
@@ -141,7 +156,7 @@ export class ChatClient extends Emitter<ChatEvents> {
       socket.close(1000);
     }
     const closed = new ClientError('closed', 'the client was closed');
-    this.#acks.rejectAll(closed);
+    this.#sends.rejectAll(closed);
     this.#joins.rejectAll(closed);
     this.#leaves.rejectAll(closed);
     this.#older.rejectAll(closed);
@@ -197,13 +212,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     return reply;
   }
 
-  /** Resolves with the message id from the gateway's `ack`. */
+  /**
+   * Resolves with the message id from the gateway's `ack`. A send refused with
+   * `unavailable` is tried again (sendAttempts, resendAfterDrop: see chat-sends.ts).
+   */
   send(room: string, text: string): Promise<string> {
     if (!this.#isOpen()) return Promise.reject(new ClientError('not_connected', 'not connected to the chat gateway'));
-    const ref = `r${++this.#refs}`;
-    const ack = this.#acks.wait(ref, this.#ackTimeoutMs, 'send');
-    this.#write({ type: 'send', room, text, ref });
-    return ack;
+    return this.#sends.send(room, text, `r${++this.#refs}`);
   }
 
   #isOpen(): boolean {
@@ -228,40 +243,6 @@ export class ChatClient extends Emitter<ChatEvents> {
     const oldest = this.#oldest.get(room);
     if (oldest === undefined || compareIds(id, oldest) < 0) this.#oldest.set(room, id);
     this.emit('message', message);
-  }
-
-  /** Asks for the next page after the last delivered message of a room catching up. */
-  #askPage(room: string): void {
-    const after = this.#resume.lastId(room);
-    if (after === undefined) return this.#finishCatchUp(room);
-    const ref = `h${++this.#refs}`;
-    // No reply in time: ask again (a late reply to this ref is then ignored).
-    this.#catchUp.asked(room, ref, setTimeout(() => this.#askPage(room), this.#ackTimeoutMs));
-    this.#write({ type: 'history', room, after, limit: HISTORY_LIMIT_MAX, ref });
-  }
-
-  #paged(room: string, page: HistoryMessage): void {
-    if (page.recovered === false) this.emit('missed', { room, since: this.#resume.lastId(room) });
-    for (const m of page.messages) this.#deliver(m);
-    if (page.more) this.#askPage(room);
-    else this.#finishCatchUp(room);
-  }
-
-  #finishCatchUp(room: string): void {
-    const done = this.#catchUp.finish(room, this.#resume.lastId(room));
-    if (done === undefined) return;
-    for (const m of done.live) this.#deliver(m);
-    this.#joins.resolve(room, done.joined);
-  }
-
-  /** A page request was refused: `rate_limited` waits and asks again; anything else ends the catch-up. */
-  #pageRefused(room: string, error: ClientError): void {
-    if (error.code === 'rate_limited') {
-      this.#catchUp.asked(room, undefined, setTimeout(() => this.#askPage(room), PAGE_RETRY_MS));
-      return;
-    }
-    this.#catchUp.drop(room);
-    if (!this.#joins.reject(room, error)) this.emit('error', error);
   }
 
   #setState(state: ConnectionState): void {
@@ -322,7 +303,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#socket = null;
     this.#refresh.reject(new ClientError('closed', 'the connection closed before the refresh reply'));
     clearTimeout(this.#stableTimer);
-    this.#acks.rejectAll(new ClientError('closed', 'the connection closed before the ack'));
+    this.#sends.dropped();
     this.#older.rejectAll(new ClientError('closed', 'the connection closed before the history reply'));
     // Held live messages are dropped with it: the rejoin's `since` is the last paged id.
     this.#catchUp.clear();
@@ -356,10 +337,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     },
     history: (m) => {
       const room = m.ref === undefined ? undefined : this.#catchUp.roomOf(m.ref);
-      if (room !== undefined) this.#paged(room, m);
+      if (room !== undefined) this.#catchUp.paged(room, m);
       else if (m.ref !== undefined) this.#older.resolve(m.ref, m);
     },
-    ack: (m) => void this.#acks.resolve(m.ref, m.id),
+    ack: (m) => void this.#sends.ack(m.ref, m.id),
     error: (error) => this.#refused(error),
     garbage: (error) => this.emit('error', error),
   };
@@ -369,8 +350,8 @@ export class ChatClient extends Emitter<ChatEvents> {
     const ref = error.ref;
     if (this.#refresh.refused(error)) return;
     const paging = ref === undefined ? undefined : this.#catchUp.roomOf(ref);
-    if (paging !== undefined) return this.#pageRefused(paging, error);
-    if (ref !== undefined && (this.#acks.reject(ref, error) || this.#older.reject(ref, error))) return;
+    if (paging !== undefined) return this.#catchUp.refused(paging, error);
+    if (ref !== undefined && (this.#sends.refused(ref, error) || this.#older.reject(ref, error))) return;
     this.emit('error', error);
   }
 
@@ -381,6 +362,8 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#stableTimer = setTimeout(() => this.#backoff.reset(), this.#stableAfterMs);
     // A reconnect rejoins every room from its last delivered message.
     for (const room of this.#resume.rooms()) this.#sendJoin(room, true);
+    // After the rejoins: the gateway runs a connection's frames in order, so a resent send finds its room joined.
+    this.#sends.opened();
   }
 
   #joined(message: JoinedMessage): void {
@@ -393,27 +376,18 @@ export class ChatClient extends Emitter<ChatEvents> {
     const since = this.#resume.lastId(room);
     if (!message.recovered) this.emit('missed', { room, since });
     for (const m of message.history) this.#deliver(m);
-    let members = this.#members.get(room);
-    if (!members) {
-      members = new RoomMembers();
-      this.#members.set(room, members);
-    }
-    members.reset(message.members);
-    this.emit('members', { room, members: members.list() });
+    this.emit('members', { room, members: this.#members.reset(room, message.members) });
     if (message.more && this.#sinceSent.has(room)) {
       this.#catchUp.start(message);
-      this.#askPage(room);
       return;
     }
     this.#joins.resolve(room, message);
   }
 
   #presence(message: PresenceMessage): void {
-    const members = this.#members.get(message.room);
+    const members = this.#members.apply(message);
     if (!members) return;
-    if (message.event === 'join') members.add(message.user);
-    else members.remove(message.user);
     this.emit('presence', message);
-    this.emit('members', { room: message.room, members: members.list() });
+    this.emit('members', { room: message.room, members });
   }
 }
