@@ -6,6 +6,8 @@ export { IdClock } from './id-clock.js';
 export { ListenerMap } from './listeners.js';
 export { RedisBus, REDIS_BUS_DEFAULTS, type RedisBusOptions } from './redis-bus.js';
 export { RedisPresence } from './redis-presence.js';
+export type { RedisHaStatus } from './redis-ha.js';
+export type { Epoch } from './redis-epoch.js';
 export { BusUnavailableError } from './redis-errors.js';
 export { describeTarget, redactRedisUrl, type BusLogger, type RedisTarget, type SentinelAddress, type SentinelTarget } from './redis-connection.js';
 export { TopicLimitError, TOPIC_LIMIT_DEFAULTS, type TopicLimitOptions } from './topic-limits.js';

@@ -14,12 +14,15 @@ import {
   type SentinelTarget,
 } from './redis-connection.js';
 import { toBusEvents, xinfoField, type RawEntry } from './redis-entries.js';
+import { epochCovers, HighWaterMark } from './redis-epoch.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
+import { RedisHaTracker, type RedisHaStatus } from './redis-ha.js';
 import { RedisJournal } from './redis-journal.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPresence } from './redis-presence.js';
 import { HEARTBEAT, JOIN, LEAVE, MEMBERS, PUBLISH, REAP } from './redis-scripts.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
+import { ReplicaWaiter } from './replica-wait.js';
 import { missingTopicCovered, topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
@@ -37,12 +40,18 @@ export interface RedisBusOptions extends BusOptions {
   onListenerError?: (err: unknown) => void;
   /** Longest single blocking read, ms; default 5000. */
   blockMs?: number;
+  /** REDIS_WAIT_REPLICAS: a publish is acked once WAIT confirms this many replicas; default 0 (no WAIT). */
+  waitReplicas?: number;
+  /** REDIS_WAIT_TIMEOUT_MS: how long that WAIT may take before the publish rejects; default 1000. */
+  waitTimeoutMs?: number;
 }
 
 export const REDIS_BUS_DEFAULTS = {
   keyPrefix: 'herald:',
   presenceTtlMs: 10_000,
   blockMs: 5_000,
+  waitReplicas: 0,
+  waitTimeoutMs: 1_000,
 } as const;
 
 const SCRIPTS = [PUBLISH, HEARTBEAT, JOIN, LEAVE, MEMBERS, REAP];
@@ -100,6 +109,13 @@ function checkOptions(o: RedisBusOptions): void {
   if (o.blockMs !== undefined && (!Number.isSafeInteger(o.blockMs) || o.blockMs < 10)) {
     throw new RangeError('blockMs must be an integer of at least 10');
   }
+  if (o.waitReplicas !== undefined && (!Number.isSafeInteger(o.waitReplicas) || o.waitReplicas < 0 || o.waitReplicas > 100)) {
+    throw new RangeError('waitReplicas must be an integer from 0 to 100');
+  }
+  const wait = o.waitTimeoutMs;
+  if (wait !== undefined && (!Number.isSafeInteger(wait) || wait < 1 || wait > 60_000)) {
+    throw new RangeError('waitTimeoutMs must be an integer from 1 to 60000');
+  }
 }
 
 /**
@@ -131,6 +147,12 @@ export class RedisBus implements Bus {
   readonly #conns: Record<ConnectionRole, Redis>;
   readonly #streams: RedisStreamReader;
   readonly #statusListeners = new Set<Listener<BusStatus>>();
+  /** The highest id seen from Redis: the floor of every publish (redis-epoch.ts). */
+  readonly #mark = new HighWaterMark();
+  readonly #ha: RedisHaTracker;
+  readonly #waiter: ReplicaWaiter | undefined;
+  /** The epoch check of the command connection's current session has passed. */
+  #checked = false;
   #ready = false;
   #closed = false;
   /** One warning per outage, not one per reconnect attempt. */
@@ -157,11 +179,23 @@ export class RedisBus implements Bus {
       conn.on('close', () => this.#updateStatus());
       return conn;
     };
+    this.#ha = new RedisHaTracker(this.#keys, this.#mark, this.#log);
+    const replicas = options.waitReplicas ?? REDIS_BUS_DEFAULTS.waitReplicas;
+    this.#waiter =
+      replicas > 0
+        ? new ReplicaWaiter(replicas, options.waitTimeoutMs ?? REDIS_BUS_DEFAULTS.waitTimeoutMs, () => this.#ha.waitFailures++)
+        : undefined;
     const command = open('command');
     // Registered before anything else listens for 'ready', so on every (re)connect
-    // the scripts are loaded ahead of the first EVALSHA on this connection.
+    // the scripts are loaded and the epoch checked ahead of the first publish.
     command.on('ready', () => {
       for (const script of SCRIPTS) command.script('LOAD', script.source).catch(() => {});
+      this.#handshake(command);
+    });
+    command.on('close', () => {
+      this.#checked = false;
+      this.#ha.disconnected();
+      this.#waiter?.connectionChanged();
     });
     this.#conns = { command, reader: open('reader'), subscriber: open('subscriber') };
 
@@ -189,9 +223,11 @@ export class RedisBus implements Bus {
   async publish(topic: string, data: string, options: PublishOptions = {}): Promise<BusEvent> {
     const command = this.#command('publish');
     const ts = Date.now();
-    const args: Array<string | number> = [this.#historySize, ts, data, this.#topicTtlMs, topic];
+    const floor = this.#mark.get() ?? '';
+    const args: Array<string | number> = [this.#historySize, ts, data, this.#topicTtlMs, topic, floor];
     if (options.event !== undefined) args.push(options.event);
     const keys = [this.#keys.lastId, this.#keys.topic(topic), this.#keys.newTopics];
+    const generation = this.#waiter?.generation ?? 0;
     let id: unknown;
     try {
       id = await PUBLISH.run(command, keys, args);
@@ -199,13 +235,19 @@ export class RedisBus implements Bus {
       throw new BusUnavailableError(`redis publish failed, not stored: ${describeError(err)}`, { cause: err });
     }
     if (typeof id !== 'string') throw new Error('redis publish script returned no id');
+    // Issued, acknowledged or not: it must never be issued again.
+    this.#mark.see(id);
+    await this.#waiter?.confirm(command, generation);
     return options.event === undefined
       ? { id, topic, data, ts }
       : { id, topic, data, event: options.event, ts };
   }
 
   subscribe(topic: string, listener: Listener<BusEvent>): Subscription {
-    return this.#streams.subscribe(topic, listener);
+    return this.#streams.subscribe(topic, (event) => {
+      this.#mark.see(event.id);
+      listener(event);
+    });
   }
 
   async history(topic: string, after?: string, limit = this.#historySize): Promise<History> {
@@ -223,9 +265,14 @@ export class RedisBus implements Bus {
       .multi()
       .xrange(key, `(${after}`, '+', 'COUNT', Math.max(count, 1))
       .xinfo('STREAM', key)
+      .hmget(this.#keys.epoch, 'n', 'since', 'at')
+      .get(this.#keys.lastId)
       .exec();
-    const [range, info] = results ?? [];
+    const [range, info, epoch, last] = results ?? [];
     if (!range || range[0]) throw range?.[0] ?? new BusUnavailableError('redis history read failed');
+    if (!epoch || epoch[0] || !last || last[0]) throw epoch?.[0] ?? last?.[0] ?? new BusUnavailableError('redis history read failed');
+    const [n, since, at] = epoch[1] as Array<string | null>;
+    if (n !== null && since !== null) this.#ha.observe({ n: Number(n), since, at: Number(at) });
     // XINFO fails only when the stream does not exist: nothing was ever trimmed.
     const maxDeleted = info && !info[0] ? xinfoField(info[1], 'max-deleted-entry-id') : undefined;
     const exists = Boolean(info && !info[0]);
@@ -233,7 +280,7 @@ export class RedisBus implements Bus {
       ? typeof maxDeleted !== 'string' || !isId(maxDeleted) || compareIds(after, maxDeleted) >= 0
       : missingTopicCovered(after, this.#topicTtlMs);
     const events = count === 0 ? [] : toBusEvents(topic, range[1] as RawEntry[]);
-    return { events, covered };
+    return { events, covered: covered && epochCovers(after, since ?? undefined, (last[1] as string | null) ?? undefined) };
   }
 
   async newestId(): Promise<string | undefined> {
@@ -243,6 +290,7 @@ export class RedisBus implements Bus {
     } catch (err) {
       throw new BusUnavailableError(`redis read failed: ${describeError(err)}`, { cause: err });
     }
+    this.#mark.see(id);
     return id ?? undefined;
   }
 
@@ -282,6 +330,16 @@ export class RedisBus implements Bus {
     });
   }
 
+  /** Which Redis this instance is on, its epoch and failovers seen (for /readyz and metrics). */
+  ha(): RedisHaStatus {
+    return this.#ha.status();
+  }
+
+  /** WAIT round trips sent so far (REDIS_WAIT_REPLICAS > 0), for tests of the coalescing. */
+  get waitsSent(): number {
+    return this.#waiter?.waits ?? 0;
+  }
+
   /** Topics with live local subscribers, and listeners in all (for leak checks). */
   stats(): { topics: number; listeners: number } {
     return this.#streams.stats();
@@ -317,9 +375,29 @@ export class RedisBus implements Bus {
     );
   }
 
+  /** The epoch check on a fresh command connection; the bus is ready only after it. */
+  #handshake(command: Redis): void {
+    const { remoteAddress, remotePort } = command.stream ?? {};
+    const address = remoteAddress === undefined ? 'unknown' : `${remoteAddress}:${remotePort}`;
+    this.#ha.handshake(command, address).then(
+      () => {
+        this.#checked = true;
+        this.#updateStatus();
+      },
+      (err: unknown) => {
+        if (this.#closed || command.status !== 'ready') return;
+        // Not a dropped connection (that reconnects and checks again): try again soon.
+        this.#log.error({ err: describeError(err) }, 'redis bus: epoch check failed, retrying (not ready until it passes)');
+        setTimeout(() => {
+          if (!this.#closed && command.status === 'ready' && !this.#checked) this.#handshake(command);
+        }, 1000).unref();
+      },
+    );
+  }
+
   #updateStatus(): void {
     if (this.#closed) return;
-    const ready = Object.values(this.#conns).every((c) => c.status === 'ready');
+    const ready = this.#checked && Object.values(this.#conns).every((c) => c.status === 'ready');
     if (ready === this.#ready) return;
     this.#ready = ready;
     if (ready) {

@@ -3,6 +3,8 @@
  * prefix so several deployments (or test runs) can share a Redis.
  *
  *   <p>last-id                    string: the newest id issued, for every topic
+ *   <p>epoch                      hash: n (epoch number), since (its first id), at (Redis
+ *                                 ms): bumped when Redis lost writes (redis-epoch.ts)
  *   <p>topic:<topic>              stream: a topic's history (fields d, e?, ts); expires
  *                                 after TOPIC_TTL_MS without a publish or a subscriber
  *   <p>new-topics                 stream: one entry (field t = topic) per topic stream
@@ -22,6 +24,10 @@ export class RedisKeys {
 
   get lastId(): string {
     return `${this.prefix}last-id`;
+  }
+
+  get epoch(): string {
+    return `${this.prefix}epoch`;
   }
 
   get newTopics(): string {

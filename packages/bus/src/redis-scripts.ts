@@ -34,9 +34,10 @@ export const NEW_TOPICS_MAXLEN = 10_000;
 
 /**
  * KEYS: last-id, topic stream, new-topics stream. ARGV: maxlen, ts, data, ttlMs,
- * topic, [event].
+ * topic, floor ('' or the publishing instance's high-water mark), [event].
  * One id sequence for every topic: ms = max(now, last.ms), seq = last.seq + 1 within
- * the same ms, else 0. Because the script is atomic, ids are globally ordered and an
+ * the same ms, else 0, where last is at least the floor: after a failover to a replica
+ * that lacks the newest writes, no id the instance has seen is issued again. Because the script is atomic, ids are globally ordered and an
  * event with a higher id is never visible before one with a lower id, in any stream.
  * Trimming is XDEL of the oldest entries, not XADD MAXLEN: Redis 7 records XDEL (but
  * not MAXLEN trimming) in the stream's max-deleted-entry-id, which is what history()
@@ -69,6 +70,15 @@ if not last then
     end
   end
 end
+if ARGV[6] ~= '' then
+  if not last then
+    last = ARGV[6]
+  else
+    local lms, lseq = parse(last)
+    local fms, fseq = parse(ARGV[6])
+    if fms > lms or (fms == lms and fseq > lseq) then last = ARGV[6] end
+  end
+end
 local ms, seq = now, 0
 if last then
   local lms, lseq = parse(last)
@@ -77,8 +87,8 @@ end
 local id = string.format('%.0f-%.0f', ms, seq)
 local created = redis.call('EXISTS', KEYS[2]) == 0
 redis.call('SET', KEYS[1], id)
-if ARGV[6] then
-  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2], 'e', ARGV[6])
+if ARGV[7] then
+  redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2], 'e', ARGV[7])
 else
   redis.call('XADD', KEYS[2], id, 'd', ARGV[3], 'ts', ARGV[2])
 end
