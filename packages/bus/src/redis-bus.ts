@@ -173,7 +173,9 @@ export class RedisBus implements Bus {
       options.onListenerError ?? ((err: unknown) => this.#log.error({ err }, 'redis bus: listener failed'));
 
     const open = (role: ConnectionRole) => {
-      const conn = openConnection(target, role, `herald-${role}`);
+      // Named per instance, so CLIENT LIST tells whose connection it is (Redis takes
+      // only '!'..'~' in a name).
+      const conn = openConnection(target, role, `herald-${role}:${this.instanceId.replace(/[^!-~]/g, '_')}`);
       conn.on('error', (err: Error) => this.#onError(role, err));
       conn.on('ready', () => this.#updateStatus());
       conn.on('close', () => this.#updateStatus());

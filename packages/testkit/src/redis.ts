@@ -97,6 +97,16 @@ export class RedisProcess {
     await Promise.race([listening, exited]);
   }
 
+  /** SIGSTOP: the server freezes (a stalled replica) until resume(); its sockets stay open. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** SIGKILL, like a crash: nothing is flushed beyond what fsync already wrote. */
   async kill(): Promise<void> {
     const child = this.#child;
