@@ -1,5 +1,5 @@
 import { ChatClient, type ClientError } from '@herald/web';
-import { postPublish, sleep, SseReader, type PublishAnswer } from '@herald/testkit';
+import { sleep, SseReader, type PublishAnswer } from '@herald/testkit';
 import WebSocket from 'ws';
 
 /*
@@ -28,7 +28,7 @@ const PAUSE_MS = 25;
 export class SsePublisher {
   readonly acked: Acked[] = [];
   /** Answers other than 202: status and body, for the check against the documented error. */
-  readonly refusals: Array<{ status: number; body: PublishAnswer; phase: Phase }> = [];
+  readonly refusals: Array<{ status: number; body: PublishAnswer; retryAfter: string | null; phase: Phase }> = [];
   /** No HTTP answer at all (never expected: the services stay up). */
   readonly failures: string[] = [];
   #stopped = false;
@@ -55,9 +55,15 @@ export class SsePublisher {
       const base = this.bases[n % this.bases.length]!;
       const phase = this.clock.phase;
       try {
-        const { status, body } = await postPublish(base, { topic: this.topic, data: { n } });
-        if (status === 202 && typeof body.id === 'string') this.acked.push({ id: body.id, payload: String(n), phase });
-        else this.refusals.push({ status, body, phase });
+        const response = await fetch(`${base}/publish`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ topic: this.topic, data: { n } }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await response.json()) as PublishAnswer;
+        if (response.status === 202 && typeof body.id === 'string') this.acked.push({ id: body.id, payload: String(n), phase });
+        else this.refusals.push({ status: response.status, body, retryAfter: response.headers.get('retry-after'), phase });
       } catch (err) {
         this.failures.push(`${phase} ${base}: ${String(err)}`);
       }
@@ -167,7 +173,8 @@ export class ChatMember {
       WebSocket: RecordingWebSocket,
       backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
       ackTimeoutMs: 20_000,
-      sendAttempts: 8,
+      // Enough tries to outlast a WAIT=1 switch (until the old master is back as a replica).
+      sendAttempts: 40,
       resendAfterDrop: true,
     });
     this.client.on('message', (m) => this.received.push({ id: m.id, payload: m.text }));

@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
  */
 export class SentinelSet {
   readonly sentinels: SentinelProcess[] = [];
-  #replicaPid: number | undefined;
 
   private constructor(
     readonly masterName: string,
@@ -51,8 +50,7 @@ export class SentinelSet {
    * written from now on reaches it: a replica that lags for real.
    */
   async cutReplica(): Promise<void> {
-    this.#replicaPid = Number(/process_id:(\d+)/.exec(await info(this.replica.port, 'server'))?.[1]);
-    process.kill(this.#replicaPid, 'SIGSTOP');
+    this.replica.pause();
     await command(this.master.port, 'CLIENT', 'KILL', 'TYPE', 'replica');
     // The master must not count it as connected any more (nor send it anything).
     await waitUntil(async () => /connected_slaves:0/.test(await info(this.master.port, 'replication')), {
@@ -63,8 +61,7 @@ export class SentinelSet {
 
   /** SIGCONT for a replica cut off by cutReplica(). */
   resumeReplica(): void {
-    if (this.#replicaPid !== undefined) process.kill(this.#replicaPid, 'SIGCONT');
-    this.#replicaPid = undefined;
+    this.replica.resume();
   }
 
   /** kill -9 of the master process. */
@@ -97,14 +94,7 @@ export class SentinelSet {
   }
 
   async dispose(): Promise<void> {
-    // A stopped process still dies of SIGKILL, but let it go first all the same.
-    if (this.#replicaPid !== undefined) {
-      try {
-        this.resumeReplica();
-      } catch {
-        // already gone
-      }
-    }
+    this.replica.resume();
     await Promise.all([...this.sentinels, this.master, this.replica].map((p) => p.dispose()));
   }
 
