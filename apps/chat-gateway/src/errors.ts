@@ -19,6 +19,7 @@ export const ErrorText = {
   rateLimited: 'too many messages; slow down',
   joinRateLimited: 'too many joins and history requests; slow down (JOIN_RATE_LIMIT per second after JOIN_BURST)',
   topicLimit: (max: number) => `this server holds its ${max} rooms (MAX_TOPICS); try again later`,
+  notAcknowledged: 'the message bus did not acknowledge this message (Redis unreachable or replicas not confirmed); retry',
   notJoined: (room: string) => `join room "${room}" before sending to it`,
   notJoinedHistory: (room: string) => `join room "${room}" before reading its history`,
   tooManyRooms: (max: number) => `a connection may be in at most ${max} rooms`,
@@ -35,7 +36,7 @@ export const CloseCode = {
   policyViolation: 1008,
   /** Frame above the hard cap; `ws` sends this itself when maxPayload is passed. */
   messageTooBig: 1009,
-  /** The bus failed under a join or a send; the client reconnects and resumes. */
+  /** The bus failed under a join (a send answers `unavailable`); the client reconnects and resumes. */
   internalError: 1011,
   /** Slow consumer: unsent bytes passed MAX_BUFFERED_BYTES. */
   tryAgainLater: 1013,

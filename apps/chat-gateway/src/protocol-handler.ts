@@ -1,3 +1,4 @@
+import { BusUnavailableError } from '@herald/bus';
 import { decodeClientMessage, type ClientMessage, type ErrorCode } from '@herald/protocol';
 import type { RawData } from 'ws';
 import type { Connection } from './connection.js';
@@ -33,7 +34,16 @@ async function dispatch(ctx: HandlerContext, conn: Connection, message: ClientMe
         refuse(ctx, conn, 'not_joined', ErrorText.notJoined(message.room), message.ref);
         return;
       }
-      const event = await ctx.hub.publish(conn, message.room, message.text);
+      let event;
+      try {
+        event = await ctx.hub.publish(conn, message.room, message.text);
+      } catch (err) {
+        // Redis away, or REDIS_WAIT_REPLICAS not confirmed in time: this send is not
+        // acknowledged and the client retries it; the connection itself is fine.
+        if (!(err instanceof BusUnavailableError)) throw err;
+        refuse(ctx, conn, 'unavailable', ErrorText.notAcknowledged, message.ref);
+        return;
+      }
       // No ref, no ack: the sender recognises its message by the id in `message`.
       if (message.ref !== undefined) conn.sendText(ackFrame(message.ref, event.id));
       return;

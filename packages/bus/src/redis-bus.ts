@@ -352,6 +352,7 @@ export class RedisBus implements Bus {
     this.#closed = true;
     this.#statusListeners.clear();
     this.#ready = false;
+    this.#ha.disconnected();
     await this.presence.close();
     // The reader is blocked in XREAD: no polite QUIT, drop it.
     this.#conns.reader.disconnect();

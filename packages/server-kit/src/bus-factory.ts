@@ -33,6 +33,8 @@ export async function createBus(config: CommonConfig, log: FastifyBaseLogger): P
     ...limits,
     keyPrefix: config.redisPrefix,
     presenceTtlMs: config.presenceTtlMs,
+    ...(config.redisWaitReplicas === undefined ? {} : { waitReplicas: config.redisWaitReplicas }),
+    ...(config.redisWaitTimeoutMs === undefined ? {} : { waitTimeoutMs: config.redisWaitTimeoutMs }),
     logger: log,
     onListenerError,
   });

@@ -25,6 +25,10 @@ export interface CommonConfig {
   topicTtlMs?: number | undefined;
   /** MAX_TOPICS: distinct topics one instance subscribes to at most; past it, subscribe fails (503). */
   maxTopics?: number | undefined;
+  /** REDIS_WAIT_REPLICAS: a publish is acked once WAIT confirms this many replicas (Redis bus only); unset: 0. */
+  redisWaitReplicas?: number | undefined;
+  /** REDIS_WAIT_TIMEOUT_MS: how long that WAIT may take; unset: 1000. */
+  redisWaitTimeoutMs?: number | undefined;
 }
 
 export const COMMON_DEFAULTS = {
@@ -36,6 +40,8 @@ export const COMMON_DEFAULTS = {
   LOG_LEVEL: 'info',
   TOPIC_TTL_MS: 24 * 60 * 60 * 1000,
   MAX_TOPICS: 10_000,
+  REDIS_WAIT_REPLICAS: 0,
+  REDIS_WAIT_TIMEOUT_MS: 1000,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -144,6 +150,24 @@ function readSentinel(env: Env): SentinelTarget | undefined {
   };
 }
 
+/**
+ * REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS: only with a Redis bus (the in-memory bus
+ * has no replicas to wait for, and a silently ignored durability setting is worse
+ * than a start-up error).
+ */
+function readWait(env: Env): Pick<CommonConfig, 'redisWaitReplicas' | 'redisWaitTimeoutMs'> {
+  const names = ['REDIS_WAIT_REPLICAS', 'REDIS_WAIT_TIMEOUT_MS'] as const;
+  const set = names.find((name) => raw(env, name) !== undefined);
+  if (set === undefined) return {};
+  if (raw(env, 'REDIS_URL') === undefined && raw(env, 'REDIS_SENTINELS') === undefined) {
+    throw new ConfigError(set, 'is only used with REDIS_URL or REDIS_SENTINELS (the in-memory bus has no replicas)');
+  }
+  return {
+    redisWaitReplicas: readInt(env, 'REDIS_WAIT_REPLICAS', COMMON_DEFAULTS.REDIS_WAIT_REPLICAS, 0, 100),
+    redisWaitTimeoutMs: readInt(env, 'REDIS_WAIT_TIMEOUT_MS', COMMON_DEFAULTS.REDIS_WAIT_TIMEOUT_MS, 1, 60_000),
+  };
+}
+
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   const logLevel = raw(env, 'LOG_LEVEL') ?? COMMON_DEFAULTS.LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -165,5 +189,6 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     // At most 2^31-1 ms: the longest timer delay Node honours (about 24.8 days).
     topicTtlMs: readInt(env, 'TOPIC_TTL_MS', COMMON_DEFAULTS.TOPIC_TTL_MS, 1000, 2 ** 31 - 1),
     maxTopics: readInt(env, 'MAX_TOPICS', COMMON_DEFAULTS.MAX_TOPICS, 1, 1_000_000),
+    ...readWait(env),
   };
 }

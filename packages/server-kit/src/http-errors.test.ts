@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError, httpErrorsPlugin, HttpErrorCodes } from './http-errors.js';
+import { HttpError, httpErrorsPlugin, HttpErrorCodes, unavailable } from './http-errors.js';
 import { httpTimeoutOptions } from './http-timeouts.js';
 
 const apps: Array<ReturnType<typeof Fastify>> = [];
@@ -15,6 +15,9 @@ async function start() {
   await app.register(httpErrorsPlugin);
   app.get('/teapot', async () => {
     throw new HttpError(429, 'slow down');
+  });
+  app.get('/busy', async () => {
+    throw unavailable('message bus unavailable');
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -46,6 +49,15 @@ describe('one HTTP error shape', () => {
     const missing = await app.inject('/nowhere?x=1');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /nowhere' } });
+    expect(limited.headers['retry-after']).toBeUndefined();
+  });
+
+  it('answers every 503 with Retry-After, so clients and proxies back off and retry', async () => {
+    const { app } = await start();
+    const busy = await app.inject('/busy');
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.json()).toEqual({ error: { code: 'unavailable', message: 'message bus unavailable' } });
   });
 
   it('answers a request Node refuses (malformed, or not complete in time) in the same shape', async () => {

@@ -58,8 +58,12 @@ export function isKnownStatus(status: number): status is HttpStatus {
   return Object.hasOwn(HttpErrorCodes, status);
 }
 
+/** Seconds a 503 asks the client to wait: a Redis failover or a full instance passes soon. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /** Replies with the one error shape (also usable from an onRequest hook before an upgrade). */
 export function sendError(reply: FastifyReply, status: HttpStatus, message: string): FastifyReply {
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message));
 }
 

@@ -1,7 +1,9 @@
-import type { Bus } from '@herald/bus';
+import { RedisBus, type Bus } from '@herald/bus';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Metrics } from './metrics.js';
+import { RETRY_AFTER_SECONDS } from './http-errors.js';
+import { registerRedisMetrics } from './redis-metrics.js';
 import { bearerMatcher } from './secrets.js';
 
 export interface OpsOptions {
@@ -20,10 +22,13 @@ declare module 'fastify' {
 
 /**
  * /healthz (the process answers), /readyz (the bus is connected and we are not
- * draining), /metrics (Prometheus text). Shared by both services.
+ * draining; on Redis also which node is master, the epoch and failovers seen),
+ * /metrics (Prometheus text). Shared by both services.
  */
 async function ops(app: FastifyInstance, { bus, metrics, metricsToken }: OpsOptions): Promise<void> {
   const allowed = metricsToken === undefined ? () => true : bearerMatcher(metricsToken);
+  const redis = bus instanceof RedisBus ? bus : undefined;
+  if (redis !== undefined) registerRedisMetrics(metrics, redis);
   app.decorate('draining', false);
   app.addHook('preClose', async () => {
     app.draining = true;
@@ -34,9 +39,10 @@ async function ops(app: FastifyInstance, { bus, metrics, metricsToken }: OpsOpti
   app.get('/readyz', async (_request, reply) => {
     const busReady = bus.isReady();
     const ready = busReady && !app.draining;
+    if (!ready) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'unavailable',
-      bus: { kind: bus.kind, ready: busReady },
+      bus: redis === undefined ? { kind: bus.kind, ready: busReady } : { kind: bus.kind, ready: busReady, redis: redis.ha() },
       draining: app.draining,
     });
   });
