@@ -88,7 +88,7 @@ async function failoverRun(waitReplicas: number, cutReplica: boolean): Promise<R
   const acksIn = (phase: Phase, sse: number, chat: number, timeoutMs: number) =>
     waitUntil(() => counts(phase)[0]! >= sse && counts(phase).slice(1).every((n) => n >= chat), {
       timeoutMs,
-      message: `acks in phase ${phase} (have ${counts(phase).join('/')})`,
+      message: `${sse} SSE and ${chat} chat acks per talker in phase ${phase}`,
     });
   /**
    * Enters `phase` once every client's request of the previous phase is answered:
@@ -113,15 +113,22 @@ async function failoverRun(waitReplicas: number, cutReplica: boolean): Promise<R
   if (cutReplica) {
     await enter('cut');
     await set.cutReplica();
-    await acksIn('cut', 10, 3, 30_000);
+    // Counted from the cut on (one request per client may have been written before it):
+    // these acks exist on the master only.
+    const [sse, ...chat] = counts('cut');
+    await acksIn('cut', sse! + 10, Math.max(...chat) + 3, 30_000);
   }
   await enter('switch');
+  const killedAt = Date.now();
   await set.killMaster();
   set.resumeReplica();
   await set.waitPromoted(90_000);
+  const promotedMs = Date.now() - killedAt;
   // WAIT 1 needs a replica again: the old master comes back as one (Sentinel reconfigures it).
   if (waitReplicas > 0) await set.rejoinOldMaster(60_000);
   clock.phase = 'after';
+  await acksIn('after', 1, 1, 90_000);
+  const ackingMs = Date.now() - killedAt;
   await acksIn('after', 10, 3, 90_000);
 
   away.sse.comeBack();
@@ -143,8 +150,6 @@ async function failoverRun(waitReplicas: number, cutReplica: boolean): Promise<R
   }).catch((err: unknown) => {
     console.log(missing().join('\n'));
     console.log(`away chat: state ${away.chat.client.state.state}, received ${away.chat.received.length}, missed ${JSON.stringify(away.chat.missed)}; away SSE: ${away.sse.received.length}, resets ${away.sse.resets.join(' ')}`);
-    console.log(`acked by phase: SSE ${JSON.stringify(tally(all.sse, (a) => a.phase))} chat ${JSON.stringify(tally(all.chat, (a) => a.phase))}; chat acks ${all.chat.map((a) => `${a.phase}:${a.id}`).join(' ')}`);
-    console.log(`away chat received ${away.chat.received.map((r) => r.id).join(' ')}`);
     throw err;
   });
   await away.sse.leave();
@@ -154,7 +159,7 @@ async function failoverRun(waitReplicas: number, cutReplica: boolean): Promise<R
 
   const byPhase = (acked: Acked[]) => JSON.stringify(tally(acked, (a) => a.phase));
   console.log(
-    `WAIT=${waitReplicas}: SSE acked ${byPhase(all.sse)}, refused ${JSON.stringify(tally(publisher.refusals, (r) => `${r.phase} ${r.status}`))}; ` +
+    `WAIT=${waitReplicas}: promoted ${promotedMs} ms after the kill, acking again after ${ackingMs} ms; SSE acked ${byPhase(all.sse)}, refused ${JSON.stringify(tally(publisher.refusals, (r) => `${r.phase} ${r.status}`))}; ` +
       `chat acked ${byPhase(all.chat)}, refusal frames ${JSON.stringify(tally(talkers.flatMap((t) => t.errorFrames), (e) => `${e.phase} ${e.code}`))}, ` +
       `gave up ${JSON.stringify(tally(talkers.flatMap((t) => t.gaveUp), (g) => `${g.phase} ${g.code}`))}; ` +
       `resets ${away.sse.resets.length}/${steady.sse.resets.length}, missed ${away.chat.missed.length}/${steady.chat.missed.length}`,
@@ -208,8 +213,8 @@ describe.skipIf(!haveRedisServer)('Sentinel failover under traffic: two gateways
       chat: deliveryGaps(atRisk.chat, run.away.chat.received).missing.length,
     };
     console.log(`WAIT=0: acked while the replica was cut off or during the switch: SSE ${atRisk.sse.length}, chat ${atRisk.chat.length}; lost (never reached the resuming readers): SSE ${lost.sse}, chat ${lost.chat}`);
-    expect(inPhases(run.publisher.acked, ['cut']).length).toBeGreaterThan(0);
-    expect(lost.sse + lost.chat).toBeGreaterThan(0);
+    expect(lost.sse).toBeGreaterThan(0);
+    expect(lost.chat).toBeGreaterThan(0);
     // The loss is reported to whoever resumes from before it, not skipped silently.
     expect(run.away.sse.resets.length).toBeGreaterThan(0);
     expect(run.away.chat.missed.length).toBeGreaterThan(0);
