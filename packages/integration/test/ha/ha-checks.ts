@@ -34,3 +34,13 @@ export function tally<T>(items: readonly T[], key: (item: T) => string): Record<
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
   return out;
 }
+
+/**
+ * Events a live reader got that nobody had acked (refused publishes, stored on the
+ * master all the same) and that a reader resuming later no longer finds: gone with
+ * the old master.
+ */
+export function unackedGone(live: readonly Received[], acked: readonly Acked[], resumed: readonly Received[]): string[] {
+  const known = new Set([...acked.map((a) => a.id), ...resumed.map((r) => r.id)]);
+  return live.filter((r) => !known.has(r.id)).map((r) => r.id);
+}
