@@ -59,14 +59,16 @@ export class RedisHaTracker {
   async handshake(command: Redis, address: string): Promise<void> {
     const mark = this.mark.get();
     const known = this.#epoch.n;
+    // ROLE and INFO only inform /readyz: a Redis that refuses them (ACL, renamed
+    // commands on a managed service) must not keep the bus from being ready.
     const [check, role, info] = await Promise.all([
       checkEpoch(command, this.keys, mark, known),
-      command.call('ROLE') as Promise<unknown[]>,
-      command.info('server'),
+      (command.call('ROLE') as Promise<unknown[]>).catch(() => undefined),
+      command.info('server').catch(() => undefined),
     ]);
     this.#connected = true;
-    this.#role = typeof role[0] === 'string' ? role[0] : undefined;
-    const server: Server = { address, runId: infoField(info, 'run_id') };
+    this.#role = typeof role?.[0] === 'string' ? role[0] : undefined;
+    const server: Server = { address, runId: info === undefined ? undefined : infoField(info, 'run_id') };
     const previous = this.#server;
     if (previous !== undefined && (previous.address !== server.address || previous.runId !== server.runId)) {
       this.#failovers++;

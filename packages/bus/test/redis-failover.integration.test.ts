@@ -110,6 +110,9 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
     expect(new Set(live).size).toBe(live.length);
     expect([...live].sort(compareIds)).toEqual(live);
     expect(statuses).toEqual(['down', 'ready']);
+    // The AOF kept every write either instance saw: no new epoch (a restart is a new
+    // server process, counted as a failover).
+    for (const bus of [publisher, subscriber]) expect(bus.ha()).toMatchObject({ epoch: 1, failovers: 1 });
     sub.unsubscribe();
   }, 120_000);
 
