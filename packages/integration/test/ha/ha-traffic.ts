@@ -192,15 +192,16 @@ export class ChatMember {
   talk(): this {
     this.#talking = true;
     this.#done = (async () => {
-      for (let n = 0; this.#talking; n++) {
-        const text = `${this.name} ${n}`;
+      let n = 0;
+      while (this.#talking) {
+        // Between connections (a drop mid-switch): send() would refuse at once.
+        if (this.client.state.state !== 'open') {
+          await sleep(50);
+          continue;
+        }
+        const text = `${this.name} ${n++}`;
         const phase = this.clock.phase;
         try {
-          if (this.client.state.state !== 'open') {
-            await sleep(50);
-            n--;
-            continue;
-          }
           this.acked.push({ id: await this.client.send(this.room, text), payload: text, phase });
         } catch (err) {
           const e = err as ClientError;
