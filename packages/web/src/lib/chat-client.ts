@@ -4,18 +4,17 @@ import type {
   HistoryMessage,
   JoinedMessage,
   PresenceMessage,
-  ServerMessage,
   User,
   WelcomeMessage,
 } from '@herald/protocol';
-import { compareIds, HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX, isRoomName, NAME_RULES } from '@herald/protocol';
+import { compareIds, HISTORY_LIMIT_DEFAULT, isRoomName, NAME_RULES } from '@herald/protocol';
 import { Backoff } from './backoff.js';
-import { CatchUp } from './catch-up.js';
+import { CatchUpPager } from './catch-up-pager.js';
 import type { ChatClientOptions, ChatEvents } from './chat-options.js';
 import { readReconnectOptions, type ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
-import { RoomMembers } from './members.js';
+import { Rosters } from './members.js';
 import { PendingReplies } from './pending.js';
 import {
   WS_OPEN,
@@ -26,20 +25,13 @@ import {
   type WebSocketLike,
 } from './platform.js';
 import { ChatResume } from './resume.js';
+import { receiveFrame, type FrameHandlers } from './chat-frames.js';
+import { RefreshReply } from './chat-refresh.js';
+import { ChatSends, DEFAULT_SEND_ATTEMPTS } from './chat-sends.js';
 
 export type { ChatClientOptions, ChatEvents } from './chat-options.js';
 
-interface PendingRefresh {
-  resolve: (exp: number) => void;
-  reject: (err: ClientError) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-/** Error codes a refresh is answered with when it is refused. */
-const REFRESH_ERRORS = new Set(['unauthorized', 'forbidden', 'token_expired', 'bad_request']);
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
-/** After `rate_limited` on a catch-up page (a reconnect rejoining many rooms at once). */
-const PAGE_RETRY_MS = 1_000;
 
 /** A page of older messages (`loadOlder`), in id order; `more`: older ones still exist. */
 export interface OlderMessages {
@@ -58,12 +50,12 @@ export class ChatClient extends Emitter<ChatEvents> {
   readonly #backoff: Backoff;
   readonly #stableAfterMs: number;
   readonly #resume = new ChatResume();
-  readonly #members = new Map<string, RoomMembers>();
-  readonly #acks = new PendingReplies<string>();
+  readonly #members = new Rosters();
+  readonly #sends: ChatSends;
   readonly #joins = new PendingReplies<JoinedMessage>();
   readonly #leaves = new PendingReplies<void>();
   readonly #older = new PendingReplies<HistoryMessage>();
-  readonly #catchUp = new CatchUp();
+  readonly #catchUp: CatchUpPager;
   /** Rooms whose last join frame carried `since` (only those page forward when cut). */
   readonly #sinceSent = new Set<string>();
   /** Per room, the oldest message delivered: where `loadOlder` pages back from. */
@@ -76,7 +68,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #token: (() => string | Promise<string>) | undefined;
-  #refresh: PendingRefresh | undefined;
+  readonly #refresh = new RefreshReply();
 
   constructor(options: ChatClientOptions) {
     super();
@@ -91,6 +83,22 @@ export class ChatClient extends Emitter<ChatEvents> {
     const reconnect = readReconnectOptions(options);
     this.#backoff = new Backoff(reconnect.backoff, reconnect.random);
     this.#stableAfterMs = reconnect.stableAfterMs;
+    const attempts = options.sendAttempts ?? DEFAULT_SEND_ATTEMPTS;
+    if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError('sendAttempts must be an integer >= 1');
+    const retry = { attempts, afterDrop: options.resendAfterDrop ?? false, ackTimeoutMs: this.#ackTimeoutMs, backoff: reconnect.backoff, random: reconnect.random };
+    this.#catchUp = new CatchUpPager({
+      ackTimeoutMs: this.#ackTimeoutMs,
+      lastId: (room) => this.#resume.lastId(room),
+      nextRef: () => `h${++this.#refs}`,
+      write: (frame) => this.#write(frame),
+      deliver: (m) => this.#deliver(m),
+      missed: (room) => this.emit('missed', { room, since: this.#resume.lastId(room) }),
+      done: (room, joined) => void this.#joins.resolve(room, joined),
+      failed: (room, error) => {
+        if (!this.#joins.reject(room, error)) this.emit('error', error);
+      },
+    });
+    this.#sends = new ChatSends(retry, { isOpen: () => this.#isOpen(), write: (frame) => this.#write(frame) });
     this.#WebSocket = options.WebSocket ?? globalWebSocket();
   }
 
@@ -108,7 +116,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   members(room: string): User[] {
-    return this.#members.get(room)?.list() ?? [];
+    return this.#members.list(room);
   }
 
   /** Starts connecting (and reconnecting whenever the connection drops) until close(). */
@@ -134,12 +142,7 @@ export class ChatClient extends Emitter<ChatEvents> {
    */
   refresh(token: string): Promise<number> {
     if (this.#state.state !== 'open') return Promise.reject(new ClientError('closed', 'not connected'));
-    if (this.#refresh !== undefined) return Promise.reject(new ClientError('bad_request', 'a refresh is already in flight'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#settleRefresh((r) => r.reject(new ClientError('timeout', 'no reply to refresh'))), this.#ackTimeoutMs);
-      this.#refresh = { resolve, reject, timer };
-      this.#write({ type: 'refresh', token });
-    });
+    return this.#refresh.wait(this.#ackTimeoutMs, () => this.#write({ type: 'refresh', token }));
   }
 
   close(): void {
@@ -153,7 +156,7 @@ export class ChatClient extends Emitter<ChatEvents> {
       socket.close(1000);
     }
     const closed = new ClientError('closed', 'the client was closed');
-    this.#acks.rejectAll(closed);
+    this.#sends.rejectAll(closed);
     this.#joins.rejectAll(closed);
     this.#leaves.rejectAll(closed);
     this.#older.rejectAll(closed);
@@ -209,13 +212,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     return reply;
   }
 
-  /** Resolves with the message id from the gateway's `ack`. */
+  /**
+   * Resolves with the message id from the gateway's `ack`. A send refused with
+   * `unavailable` is tried again (sendAttempts, resendAfterDrop: see chat-sends.ts).
+   */
   send(room: string, text: string): Promise<string> {
     if (!this.#isOpen()) return Promise.reject(new ClientError('not_connected', 'not connected to the chat gateway'));
-    const ref = `r${++this.#refs}`;
-    const ack = this.#acks.wait(ref, this.#ackTimeoutMs, 'send');
-    this.#write({ type: 'send', room, text, ref });
-    return ack;
+    return this.#sends.send(room, text, `r${++this.#refs}`);
   }
 
   #isOpen(): boolean {
@@ -240,40 +243,6 @@ export class ChatClient extends Emitter<ChatEvents> {
     const oldest = this.#oldest.get(room);
     if (oldest === undefined || compareIds(id, oldest) < 0) this.#oldest.set(room, id);
     this.emit('message', message);
-  }
-
-  /** Asks for the next page after the last delivered message of a room catching up. */
-  #askPage(room: string): void {
-    const after = this.#resume.lastId(room);
-    if (after === undefined) return this.#finishCatchUp(room);
-    const ref = `h${++this.#refs}`;
-    // No reply in time: ask again (a late reply to this ref is then ignored).
-    this.#catchUp.asked(room, ref, setTimeout(() => this.#askPage(room), this.#ackTimeoutMs));
-    this.#write({ type: 'history', room, after, limit: HISTORY_LIMIT_MAX, ref });
-  }
-
-  #paged(room: string, page: HistoryMessage): void {
-    if (page.recovered === false) this.emit('missed', { room, since: this.#resume.lastId(room) });
-    for (const m of page.messages) this.#deliver(m);
-    if (page.more) this.#askPage(room);
-    else this.#finishCatchUp(room);
-  }
-
-  #finishCatchUp(room: string): void {
-    const done = this.#catchUp.finish(room, this.#resume.lastId(room));
-    if (done === undefined) return;
-    for (const m of done.live) this.#deliver(m);
-    this.#joins.resolve(room, done.joined);
-  }
-
-  /** A page request was refused: `rate_limited` waits and asks again; anything else ends the catch-up. */
-  #pageRefused(room: string, error: ClientError): void {
-    if (error.code === 'rate_limited') {
-      this.#catchUp.asked(room, undefined, setTimeout(() => this.#askPage(room), PAGE_RETRY_MS));
-      return;
-    }
-    this.#catchUp.drop(room);
-    if (!this.#joins.reject(room, error)) this.emit('error', error);
   }
 
   #setState(state: ConnectionState): void {
@@ -314,21 +283,13 @@ export class ChatClient extends Emitter<ChatEvents> {
     }
     this.#socket = socket;
     socket.onmessage = (event: SocketMessageEvent) => {
-      if (socket === this.#socket) this.#receive(event.data);
+      if (socket === this.#socket) receiveFrame(event.data, this.#on);
     };
     socket.onclose = (_event: SocketCloseEvent) => {
       if (socket === this.#socket) this.#dropped();
     };
     // A failed connection also fires `close`, which does the work.
     socket.onerror = () => {};
-  }
-
-  #settleRefresh(settle: (pending: PendingRefresh) => void): void {
-    const pending = this.#refresh;
-    if (pending === undefined) return;
-    this.#refresh = undefined;
-    clearTimeout(pending.timer);
-    settle(pending);
   }
 
   #forgetRoom(room: string, reason: string): void {
@@ -340,9 +301,9 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   #dropped(): void {
     this.#socket = null;
-    this.#settleRefresh((r) => r.reject(new ClientError('closed', 'the connection closed before the refresh reply')));
+    this.#refresh.reject(new ClientError('closed', 'the connection closed before the refresh reply'));
     clearTimeout(this.#stableTimer);
-    this.#acks.rejectAll(new ClientError('closed', 'the connection closed before the ack'));
+    this.#sends.dropped();
     this.#older.rejectAll(new ClientError('closed', 'the connection closed before the history reply'));
     // Held live messages are dropped with it: the rejoin's `since` is the last paged id.
     this.#catchUp.clear();
@@ -361,55 +322,37 @@ export class ChatClient extends Emitter<ChatEvents> {
     }, delayMs);
   }
 
-  #receive(data: unknown): void {
-    let message: ServerMessage;
-    try {
-      message = JSON.parse(String(data)) as ServerMessage;
-    } catch {
-      this.emit('error', new ClientError('protocol', 'the gateway sent a frame that is not JSON'));
-      return;
-    }
-    if (typeof message !== 'object' || message === null) return;
-    switch (message.type) {
-      case 'welcome':
-        return this.#welcome(message);
-      case 'joined':
-        return this.#joined(message);
-      case 'left':
-        if (message.reason !== undefined && !this.#leaves.has(message.room)) this.#forgetRoom(message.room, message.reason);
-        this.#leaves.resolve(message.room, undefined);
-        return;
-      case 'refreshed':
-        this.#settleRefresh((r) => r.resolve(message.exp));
-        return;
-      case 'presence':
-        return this.#presence(message);
-      case 'message':
-        if (this.#resume.wants(message.room) && !this.#catchUp.hold(message)) this.#deliver(message);
-        return;
-      case 'history': {
-        const room = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
-        if (room !== undefined) this.#paged(room, message);
-        else if (message.ref !== undefined) this.#older.resolve(message.ref, message);
-        return;
-      }
-      case 'ack':
-        this.#acks.resolve(message.ref, message.id);
-        return;
-      case 'error': {
-        const error = new ClientError(message.code, message.message, message.ref);
-        if (message.ref === undefined && this.#refresh !== undefined && REFRESH_ERRORS.has(message.code)) {
-          this.#settleRefresh((r) => r.reject(error));
-          return;
-        }
-        const paging = message.ref === undefined ? undefined : this.#catchUp.roomOf(message.ref);
-        if (paging !== undefined) return this.#pageRefused(paging, error);
-        if (message.ref !== undefined && (this.#acks.reject(message.ref, error) || this.#older.reject(message.ref, error))) return;
-        this.emit('error', error);
-        return;
-      }
-      // Unknown types come from a newer gateway: ignored, not an error.
-    }
+  /** What each frame of the gateway does here (chat-frames.ts reads them). */
+  readonly #on: FrameHandlers = {
+    welcome: (m) => this.#welcome(m),
+    joined: (m) => this.#joined(m),
+    left: (m) => {
+      if (m.reason !== undefined && !this.#leaves.has(m.room)) this.#forgetRoom(m.room, m.reason);
+      this.#leaves.resolve(m.room, undefined);
+    },
+    refreshed: (m) => this.#refresh.resolve(m.exp),
+    presence: (m) => this.#presence(m),
+    message: (m) => {
+      if (this.#resume.wants(m.room) && !this.#catchUp.hold(m)) this.#deliver(m);
+    },
+    history: (m) => {
+      const room = m.ref === undefined ? undefined : this.#catchUp.roomOf(m.ref);
+      if (room !== undefined) this.#catchUp.paged(room, m);
+      else if (m.ref !== undefined) this.#older.resolve(m.ref, m);
+    },
+    ack: (m) => void this.#sends.ack(m.ref, m.id),
+    error: (error) => this.#refused(error),
+    garbage: (error) => this.emit('error', error),
+  };
+
+  /** An `error` frame: it fails the request its ref names, or is reported as `error`. */
+  #refused(error: ClientError): void {
+    const ref = error.ref;
+    if (this.#refresh.refused(error)) return;
+    const paging = ref === undefined ? undefined : this.#catchUp.roomOf(ref);
+    if (paging !== undefined) return this.#catchUp.refused(paging, error);
+    if (ref !== undefined && (this.#sends.refused(ref, error) || this.#older.reject(ref, error))) return;
+    this.emit('error', error);
   }
 
   #welcome(message: WelcomeMessage): void {
@@ -419,6 +362,8 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.#stableTimer = setTimeout(() => this.#backoff.reset(), this.#stableAfterMs);
     // A reconnect rejoins every room from its last delivered message.
     for (const room of this.#resume.rooms()) this.#sendJoin(room, true);
+    // After the rejoins: the gateway runs a connection's frames in order, so a resent send finds its room joined.
+    this.#sends.opened();
   }
 
   #joined(message: JoinedMessage): void {
@@ -431,27 +376,18 @@ export class ChatClient extends Emitter<ChatEvents> {
     const since = this.#resume.lastId(room);
     if (!message.recovered) this.emit('missed', { room, since });
     for (const m of message.history) this.#deliver(m);
-    let members = this.#members.get(room);
-    if (!members) {
-      members = new RoomMembers();
-      this.#members.set(room, members);
-    }
-    members.reset(message.members);
-    this.emit('members', { room, members: members.list() });
+    this.emit('members', { room, members: this.#members.reset(room, message.members) });
     if (message.more && this.#sinceSent.has(room)) {
       this.#catchUp.start(message);
-      this.#askPage(room);
       return;
     }
     this.#joins.resolve(room, message);
   }
 
   #presence(message: PresenceMessage): void {
-    const members = this.#members.get(message.room);
+    const members = this.#members.apply(message);
     if (!members) return;
-    if (message.event === 'join') members.add(message.user);
-    else members.remove(message.user);
     this.emit('presence', message);
-    this.emit('members', { room: message.room, members: members.list() });
+    this.emit('members', { room: message.room, members });
   }
 }

@@ -17,6 +17,19 @@ export interface ChatClientOptions extends ReconnectOptions {
   token?: string | (() => string | Promise<string>);
   /** How long send/join/leave wait for their reply. Default 10 s. */
   ackTimeoutMs?: number;
+  /**
+   * Tries per `send`, the first included (default 4; 1 turns retries off). A send
+   * refused with `unavailable` (Redis failing over, or REDIS_WAIT_REPLICAS not
+   * confirmed) is sent again after a backoff delay with the same ref; after the
+   * last try it rejects with that ClientError. The gateway has no idempotency key:
+   * a retried message can be stored twice, each copy with its own id.
+   */
+  sendAttempts?: number;
+  /**
+   * Also resend a send whose connection dropped before its ack, once reconnected
+   * (default false: it rejects with `closed`). It may have been stored already.
+   */
+  resendAfterDrop?: boolean;
   /** Defaults to the global WebSocket (browsers, Node 22+); pass `ws` in Node 20. */
   WebSocket?: WebSocketConstructor;
 }

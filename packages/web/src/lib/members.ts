@@ -1,4 +1,4 @@
-import type { User } from '@herald/protocol';
+import type { PresenceMessage, User } from '@herald/protocol';
 
 /**
  * The member list of one room, kept from `joined` and `presence`. Presence is per
@@ -29,5 +29,38 @@ export class RoomMembers {
 
   list(): User[] {
     return [...this.#users.values()].map((e) => e.user);
+  }
+}
+
+/** The member list of every room joined, by room. */
+export class Rosters {
+  readonly #rooms = new Map<string, RoomMembers>();
+
+  list(room: string): User[] {
+    return this.#rooms.get(room)?.list() ?? [];
+  }
+
+  /** A `joined` snapshot; the room's list after it. */
+  reset(room: string, users: readonly User[]): User[] {
+    let members = this.#rooms.get(room);
+    if (!members) {
+      members = new RoomMembers();
+      this.#rooms.set(room, members);
+    }
+    members.reset(users);
+    return members.list();
+  }
+
+  /** A `presence` change; the room's list after it, undefined for a room not joined. */
+  apply(change: PresenceMessage): User[] | undefined {
+    const members = this.#rooms.get(change.room);
+    if (!members) return undefined;
+    if (change.event === 'join') members.add(change.user);
+    else members.remove(change.user);
+    return members.list();
+  }
+
+  delete(room: string): void {
+    this.#rooms.delete(room);
   }
 }
