@@ -7,5 +7,6 @@ export { ListenerMap } from './listeners.js';
 export { RedisBus, REDIS_BUS_DEFAULTS, type RedisBusOptions } from './redis-bus.js';
 export { RedisPresence } from './redis-presence.js';
 export { BusUnavailableError } from './redis-errors.js';
+export type { ClusterTarget, RedisAddress } from './redis-cluster.js';
 export { describeTarget, redactRedisUrl, type BusLogger, type RedisTarget, type SentinelAddress, type SentinelTarget } from './redis-connection.js';
 export { TopicLimitError, TOPIC_LIMIT_DEFAULTS, type TopicLimitOptions } from './topic-limits.js';
