@@ -82,12 +82,12 @@ function checkCluster(c: ClusterTarget): void {
 }
 
 /** Exactly one of url, sentinel and cluster, as the target every connection opens. */
-function targetOf(o: RedisBusOptions, keys: RedisKeys): RedisTarget {
+function targetOf(o: RedisBusOptions): RedisTarget {
   const given = [o.url, o.sentinel, o.cluster].filter((t) => t !== undefined).length;
   if (given > 1) throw new TypeError('give one of url, sentinel and cluster, not several');
   if (o.cluster !== undefined) {
     checkCluster(o.cluster);
-    return { cluster: o.cluster, slotKey: keys.lastId };
+    return { cluster: o.cluster };
   }
   if (o.url !== undefined) {
     checkUrl(o.url);
@@ -154,21 +154,21 @@ export class RedisBus implements Bus {
   #outageLogged = false;
 
   constructor(options: RedisBusOptions) {
+    const target = targetOf(options);
     checkOptions(options);
-    this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
-    this.#keys = new RedisKeys(this.keyPrefix, { hashTag: options.cluster !== undefined });
-    const target = targetOf(options, this.#keys);
     const limits = topicLimits(options);
     this.#historySize = options.historySize;
     this.#topicTtlMs = limits.topicTtlMs;
     this.#url = describeTarget(target);
+    this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#keys = new RedisKeys(this.keyPrefix, { hashTag: 'cluster' in target });
     this.#log = options.logger ?? SILENT_LOGGER;
     const onListenerError =
       options.onListenerError ?? ((err: unknown) => this.#log.error({ err }, 'redis bus: listener failed'));
 
     const open = (role: ConnectionRole) => {
-      const conn = openConnection(target, role, `herald-${role}`);
+      const conn = openConnection(target, role, `herald-${role}`, this.#keys.lastId);
       conn.on('error', (err: Error) => this.#onError(role, err));
       conn.on('ready', () => this.#updateStatus());
       conn.on('close', () => this.#updateStatus());

@@ -30,7 +30,8 @@ export interface SlotMasterOptions {
   retryDelay: (attempt: number) => number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// Unref'd: a bus closed while no node answers does not hold the process open.
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Asks one node which master serves `slotKey`'s slot now; undefined when it does not know. */
 async function askNode(node: RedisAddress, o: SlotMasterOptions): Promise<RedisAddress | undefined> {

@@ -55,11 +55,8 @@ export interface SentinelTarget {
   password?: string | undefined;
 }
 
-/**
- * Where the bus connects: one Redis by URL, a master through Sentinel, or the master
- * of Herald's slot on a cluster (`slotKey`: any Herald key, all share one slot).
- */
-export type RedisTarget = { url: string } | { sentinel: SentinelTarget } | { cluster: ClusterTarget; slotKey: string };
+/** Where the bus connects: one Redis by URL, a master through Sentinel, or a cluster. */
+export type RedisTarget = { url: string } | { sentinel: SentinelTarget } | { cluster: ClusterTarget };
 
 /** The target fit for a log line: no password. */
 export function describeTarget(target: RedisTarget): string {
@@ -69,7 +66,8 @@ export function describeTarget(target: RedisTarget): string {
   return `sentinel master "${target.sentinel.masterName}" via ${hosts}`;
 }
 
-export function openConnection(target: RedisTarget, role: ConnectionRole, connectionName: string): Redis {
+/** `slotKey`: any Herald key (all share one slot); on a cluster the connection goes to its slot's master. */
+export function openConnection(target: RedisTarget, role: ConnectionRole, connectionName: string, slotKey: string): Redis {
   const queued = role === 'subscriber';
   const options: RedisOptions = {
     connectionName,
@@ -87,7 +85,7 @@ export function openConnection(target: RedisTarget, role: ConnectionRole, connec
     return new Redis({
       ...options,
       ...(password === undefined ? {} : { password }),
-      Connector: slotMasterConnector({ clusterNodes: nodes, slotKey: target.slotKey, password, retryDelay }),
+      Connector: slotMasterConnector({ clusterNodes: nodes, slotKey, password, retryDelay }),
       reconnectOnError: reconnectOnMoved,
     });
   }
