@@ -87,14 +87,30 @@ export class ClusterProcess {
     await this.waitUntilOk();
   }
 
-  /** Until every running node reports cluster_state:ok. */
+  /**
+   * Until every running node reports cluster_state:ok and, with replicas, every
+   * running replica is in sync with its master and every node lists it in CLUSTER
+   * SLOTS (the replicas join after `--cluster create` returns, and after a restart).
+   */
   async waitUntilOk(timeoutMs = 60_000): Promise<void> {
+    const running = () => this.servers.filter((s) => s.running);
     await waitUntil(
       async () => {
-        for (const s of this.servers) if (s.running && !(await clusterStateOk(s.port))) return false;
+        for (const s of running()) if (!(await clusterStateOk(s.port))) return false;
+        if (this.replicas === 0) return true;
+        const expected = running().length;
+        for (const s of running()) {
+          const ok = await onNode(s.port, async (r) => {
+            const role = (await r.role()) as unknown[];
+            if (role[0] === 'slave' && role[3] !== 'connected') return false;
+            const listed = new Set((await r.cluster('SLOTS')).flatMap(([, , ...nodes]) => nodes.map((n) => Number(n[1]))));
+            return listed.size === expected;
+          }).catch(() => false);
+          if (!ok) return false;
+        }
         return true;
       },
-      { timeoutMs, message: 'cluster_state:ok on every node' },
+      { timeoutMs, message: 'cluster_state:ok on every node, replicas in sync' },
     );
   }
 
@@ -109,18 +125,25 @@ export class ClusterProcess {
     return ports;
   }
 
-  /** The port of the master serving `key`'s slot, as a running node sees it now. */
-  async ownerOf(key: string): Promise<number> {
+  /** The ports of the master serving `key`'s slot and of its replicas, as a running node sees them now. */
+  async shardOf(key: string): Promise<{ master: number; replicas: number[] }> {
     for (const s of this.servers) {
       if (!s.running) continue;
-      const port = await onNode(s.port, async (r) => {
+      const shard = await onNode(s.port, async (r) => {
         const slot = Number(await r.cluster('KEYSLOT', key));
         const range = (await r.cluster('SLOTS')).find(([start, end]) => start <= slot && slot <= end);
-        return range?.[2] === undefined ? undefined : Number(range[2][1]);
+        if (range?.[2] === undefined) return undefined;
+        const [, , master, ...replicas] = range;
+        return { master: Number(master[1]), replicas: replicas.map((n) => Number(n[1])) };
       }).catch(() => undefined);
-      if (port !== undefined) return port;
+      if (shard !== undefined) return shard;
     }
     throw new Error(`no running node knows who serves ${key}`);
+  }
+
+  /** The port of the master serving `key`'s slot now. */
+  async ownerOf(key: string): Promise<number> {
+    return (await this.shardOf(key)).master;
   }
 
   async dispose(): Promise<void> {
