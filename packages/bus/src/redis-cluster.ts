@@ -33,8 +33,8 @@ export interface SlotMasterOptions {
 // Unref'd: a bus closed while no node answers does not hold the process open.
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-/** Asks one node which master serves `slotKey`'s slot now; undefined when it does not know. */
-async function askNode(node: RedisAddress, o: SlotMasterOptions): Promise<RedisAddress | undefined> {
+/** Asks one node which master serves `slotKey`'s slot now; a string says why it could not tell. */
+async function askNode(node: RedisAddress, o: SlotMasterOptions): Promise<RedisAddress | string> {
   const redis = new Redis({
     host: node.host,
     port: node.port,
@@ -52,12 +52,12 @@ async function askNode(node: RedisAddress, o: SlotMasterOptions): Promise<RedisA
     const ranges = await redis.cluster('SLOTS');
     // Each range: [start, end, master, ...replicas], a node being [host, port, id, ...].
     const master = ranges.find(([start, end]) => start <= slot && slot <= end)?.[2];
-    if (!master) return undefined;
+    if (!master) return `slot ${slot} is not assigned to any master`;
     const [host, port] = master;
     // An empty host means "the address you reached me at" (cluster-announce-ip unset).
     return { host: host === '' ? node.host : host, port: Number(port) };
-  } catch {
-    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   } finally {
     redis.disconnect();
   }
@@ -87,15 +87,17 @@ export class SlotMasterConnector extends AbstractConnector {
     return info.role === undefined || info.role === 'master';
   }
 
-  async connect(): Promise<ReturnType<typeof createConnection>> {
+  async connect(emit: (type: string, err: Error) => void): Promise<ReturnType<typeof createConnection>> {
     this.connecting = true;
     const nodes = this.#o.clusterNodes;
     for (let attempt = 1; ; attempt++) {
+      const reasons: string[] = [];
       for (let i = 0; i < nodes.length && this.connecting; i++) {
         // Start where the last search stopped: a dead node is not asked first every time.
         const node = nodes[(this.#next + i) % nodes.length]!;
         const master = await askNode(node, this.#o);
-        if (!master || !this.connecting) continue;
+        if (typeof master === 'string') reasons.push(`${node.host}:${node.port}: ${master}`);
+        if (typeof master === 'string' || !this.connecting) continue;
         this.#next = (this.#next + i) % nodes.length;
         const stream = createConnection(master);
         stream.once('error', (err) => (this.firstError = err));
@@ -103,6 +105,9 @@ export class SlotMasterConnector extends AbstractConnector {
         return stream;
       }
       if (!this.connecting) throw new Error('Connection is closed.');
+      // An 'error' on the connection: the bus logs it (once per outage), e.g. a node
+      // that is not in cluster mode, instead of staying not ready in silence.
+      emit('error', new Error(`no cluster node named the master of Herald's slot (${reasons.join('; ')})`));
       await sleep(this.#o.retryDelay(attempt));
     }
   }

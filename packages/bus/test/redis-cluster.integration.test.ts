@@ -1,7 +1,8 @@
-import { ClusterProcess, onNode, redisServerInstalled, uniquePrefix, waitUntil } from '@herald/testkit';
+import { ClusterProcess, onNode, RedisProcess, redisServerInstalled, uniquePrefix, waitUntil } from '@herald/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusOptions } from '../src/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/redis-bus.js';
+import { BusUnavailableError } from '../src/redis-errors.js';
 import { describeBusContract } from './bus-contract.js';
 import { crashMidTraffic } from './crash-mid-traffic.js';
 
@@ -112,6 +113,26 @@ describe.skipIf(!haveRedisServer)('RedisBus on a 3-master Redis Cluster', () => 
       expect(() => new RedisBus({ cluster: { nodes: cluster.addresses }, keyPrefix, historySize: 10 })).toThrow(/keyPrefix/);
     }
   });
+
+  it('says why when a listed node is not in cluster mode, and stays not ready', async () => {
+    const plain = await RedisProcess.reserve();
+    try {
+      await plain.start();
+      const warnings: string[] = [];
+      const bus = openBus({
+        cluster: { nodes: [{ host: '127.0.0.1', port: plain.port }] },
+        historySize: 10,
+        logger: { info() {}, warn: (obj) => warnings.push(String((obj as { err?: unknown }).err)), error() {} },
+      });
+      await waitUntil(() => warnings.length > 0, { timeoutMs: 20_000, message: 'the warning' });
+      expect(warnings[0]).toContain(`127.0.0.1:${plain.port}: ERR This instance has cluster support disabled`);
+      expect(bus.isReady()).toBe(false);
+      await expect(bus.publish('t', '1')).rejects.toBeInstanceOf(BusUnavailableError);
+      await bus.close();
+    } finally {
+      await plain.dispose();
+    }
+  }, 60_000);
 
   it('survives a kill -9 of the slot\'s master mid-traffic: every acknowledged publish stored and delivered exactly once', async () => {
     const prefix = `${runPrefix}crash:`;
