@@ -54,6 +54,8 @@ async function askNode(node: RedisAddress, o: SlotMasterOptions): Promise<RedisA
     const master = ranges.find(([start, end]) => start <= slot && slot <= end)?.[2];
     if (!master) return `slot ${slot} is not assigned to any master`;
     const [host, port] = master;
+    // '?': the node does not know the master's endpoint (yet); ask another.
+    if (host === '?') return `slot ${slot}'s master has no known endpoint`;
     // An empty host means "the address you reached me at" (cluster-announce-ip unset).
     return { host: host === '' ? node.host : host, port: Number(port) };
   } catch (err) {
