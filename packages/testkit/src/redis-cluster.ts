@@ -48,11 +48,12 @@ export class ClusterProcess {
       const count = cluster.masters * (1 + cluster.replicas);
       for (let i = 0; i < count; i++) cluster.servers.push(await RedisProcess.reserve(args));
       await Promise.all(cluster.servers.map((s) => s.start()));
-      await run(
-        'redis-cli',
-        ['--cluster', 'create', ...cluster.servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', String(cluster.replicas), '--cluster-yes'],
-        { timeout: 60_000 },
-      );
+      const create = ['--cluster', 'create', ...cluster.servers.map((s) => `127.0.0.1:${s.port}`)];
+      create.push('--cluster-replicas', String(cluster.replicas), '--cluster-yes');
+      await run('redis-cli', create, { timeout: 60_000 }).catch((err: Error) => {
+        // redis-cli ships with redis-server (Debian's redis-tools); name it when it is the cause.
+        throw new Error(`redis-cli ${create.join(' ')} failed: ${err.message}`, { cause: err });
+      });
       await cluster.waitUntilOk();
     } catch (err) {
       await cluster.dispose();
