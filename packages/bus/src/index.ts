@@ -9,5 +9,6 @@ export { RedisPresence } from './redis-presence.js';
 export type { RedisHaStatus } from './redis-ha.js';
 export type { Epoch } from './redis-epoch.js';
 export { BusUnavailableError } from './redis-errors.js';
+export type { ClusterTarget, RedisAddress } from './redis-cluster.js';
 export { describeTarget, redactRedisUrl, type BusLogger, type RedisTarget, type SentinelAddress, type SentinelTarget } from './redis-connection.js';
 export { TopicLimitError, TOPIC_LIMIT_DEFAULTS, type TopicLimitOptions } from './topic-limits.js';

@@ -13,6 +13,7 @@ import {
   type RedisTarget,
   type SentinelTarget,
 } from './redis-connection.js';
+import type { ClusterTarget } from './redis-cluster.js';
 import { toBusEvents, xinfoField, type RawEntry } from './redis-entries.js';
 import { epochCovers, HighWaterMark } from './redis-epoch.js';
 import { BusUnavailableError, describeError } from './redis-errors.js';
@@ -26,10 +27,12 @@ import { checkWaitOptions, ReplicaWaiter } from './replica-wait.js';
 import { missingTopicCovered, topicLimits } from './topic-limits.js';
 
 export interface RedisBusOptions extends BusOptions {
-  /** redis:// or rediss:// URL (REDIS_URL); give this or `sentinel`, not both. */
+  /** redis:// or rediss:// URL (REDIS_URL); give exactly one of url, sentinel, cluster. */
   url?: string;
-  /** The master through Sentinel (REDIS_SENTINELS); give this or `url`, not both. */
+  /** The master through Sentinel (REDIS_SENTINELS). */
   sentinel?: SentinelTarget;
+  /** A cluster-mode Redis (REDIS_CLUSTER_NODES): every key in one slot, see RedisKeys. */
+  cluster?: ClusterTarget;
   /** Prefix of every key and channel; default "herald:". */
   keyPrefix?: string;
   /** Names this instance in presence; default host:pid:random. */
@@ -78,9 +81,23 @@ function checkSentinel(s: SentinelTarget): void {
   if (s.masterName.trim() === '') throw new TypeError('sentinel.masterName must not be empty');
 }
 
-/** Exactly one of url and sentinel, as the target every connection opens. */
+function checkCluster(c: ClusterTarget): void {
+  if (c.nodes.length === 0) throw new TypeError('cluster.nodes must list at least one node');
+  for (const { host, port } of c.nodes) {
+    if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new TypeError(`cluster.nodes: "${host}:${port}" is not a host and port`);
+    }
+  }
+}
+
+/** Exactly one of url, sentinel and cluster, as the target every connection opens. */
 function targetOf(o: RedisBusOptions): RedisTarget {
-  if (o.url !== undefined && o.sentinel !== undefined) throw new TypeError('give url or sentinel, not both');
+  const given = [o.url, o.sentinel, o.cluster].filter((t) => t !== undefined).length;
+  if (given > 1) throw new TypeError('give one of url, sentinel and cluster, not several');
+  if (o.cluster !== undefined) {
+    checkCluster(o.cluster);
+    return { cluster: o.cluster };
+  }
   if (o.url !== undefined) {
     checkUrl(o.url);
     return { url: o.url };
@@ -89,7 +106,7 @@ function targetOf(o: RedisBusOptions): RedisTarget {
     checkSentinel(o.sentinel);
     return { sentinel: o.sentinel };
   }
-  throw new TypeError('url or sentinel is required');
+  throw new TypeError('url, sentinel or cluster is required');
 }
 
 function checkOptions(o: RedisBusOptions): void {
@@ -161,7 +178,7 @@ export class RedisBus implements Bus {
     this.#url = describeTarget(target);
     this.keyPrefix = options.keyPrefix ?? REDIS_BUS_DEFAULTS.keyPrefix;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.#keys = new RedisKeys(this.keyPrefix);
+    this.#keys = new RedisKeys(this.keyPrefix, { hashTag: 'cluster' in target });
     this.#log = options.logger ?? SILENT_LOGGER;
     const onListenerError =
       options.onListenerError ?? ((err: unknown) => this.#log.error({ err }, 'redis bus: listener failed'));
@@ -169,7 +186,7 @@ export class RedisBus implements Bus {
     const open = (role: ConnectionRole) => {
       // Named per instance, so CLIENT LIST tells whose connection it is (Redis takes
       // only '!'..'~' in a name).
-      const conn = openConnection(target, role, `herald-${role}:${this.instanceId.replace(/[^!-~]/g, '_')}`);
+      const conn = openConnection(target, role, `herald-${role}:${this.instanceId.replace(/[^!-~]/g, '_')}`, this.#keys.lastId);
       conn.on('error', (err: Error) => this.#onError(role, err));
       conn.on('ready', () => this.#updateStatus());
       conn.on('close', () => this.#updateStatus());

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { reconnectOnMoved, slotMasterConnector, type ClusterTarget, type RedisAddress } from './redis-cluster.js';
 
 /** The logging the Redis bus needs; a pino (Fastify) logger fits. */
 export interface BusLogger {
@@ -37,10 +38,7 @@ export function retryDelay(attempt: number): number {
 export type ConnectionRole = 'command' | 'reader' | 'subscriber';
 
 /** One Sentinel to ask for the master's address. */
-export interface SentinelAddress {
-  host: string;
-  port: number;
-}
+export type SentinelAddress = RedisAddress;
 
 /**
  * A master found through Sentinel: every connection asks the Sentinels for the
@@ -57,17 +55,19 @@ export interface SentinelTarget {
   password?: string | undefined;
 }
 
-/** Where the bus connects: one Redis by URL, or a master through Sentinel. */
-export type RedisTarget = { url: string } | { sentinel: SentinelTarget };
+/** Where the bus connects: one Redis by URL, a master through Sentinel, or a cluster. */
+export type RedisTarget = { url: string } | { sentinel: SentinelTarget } | { cluster: ClusterTarget };
 
 /** The target fit for a log line: no password. */
 export function describeTarget(target: RedisTarget): string {
   if ('url' in target) return redactRedisUrl(target.url);
+  if ('cluster' in target) return `cluster via ${target.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
   const hosts = target.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',');
   return `sentinel master "${target.sentinel.masterName}" via ${hosts}`;
 }
 
-export function openConnection(target: RedisTarget, role: ConnectionRole, connectionName: string): Redis {
+/** `slotKey`: any Herald key (all share one slot); on a cluster the connection goes to its slot's master. */
+export function openConnection(target: RedisTarget, role: ConnectionRole, connectionName: string, slotKey: string): Redis {
   const queued = role === 'subscriber';
   const options: RedisOptions = {
     connectionName,
@@ -80,6 +80,15 @@ export function openConnection(target: RedisTarget, role: ConnectionRole, connec
     connectTimeout: 5000,
   };
   if ('url' in target) return new Redis(target.url, options);
+  if ('cluster' in target) {
+    const { nodes, password } = target.cluster;
+    return new Redis({
+      ...options,
+      ...(password === undefined ? {} : { password }),
+      Connector: slotMasterConnector({ clusterNodes: nodes, slotKey, password, retryDelay }),
+      reconnectOnError: reconnectOnMoved,
+    });
+  }
   const { sentinels, masterName, sentinelPassword, password } = target.sentinel;
   return new Redis({
     ...options,

@@ -1,6 +1,7 @@
 /**
  * Every Redis key and channel the Redis bus uses, in one place, all under one
- * prefix so several deployments (or test runs) can share a Redis.
+ * prefix so several deployments (or test runs) can share a Redis. On a cluster the
+ * prefix is a hash tag (`{herald:}`): every key and channel below is in one slot.
  *
  *   <p>last-id                    string: the newest id issued, for every topic
  *   <p>epoch                      hash: n (epoch number), since (its first id), at (Redis
@@ -20,7 +21,21 @@
  *   <p>journal-cursor:<name>      string: the id of the last entry that consumer handled
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /** The prefix as written into keys: `{<prefix>}` on a cluster. */
+  readonly prefix: string;
+
+  /**
+   * `hashTag` (cluster mode): the prefix is wrapped as a hash tag, `{herald:}last-id`,
+   * so every key hashes to one slot and the scripts and transactions, which touch
+   * several keys, run on a cluster. Off, keys are unchanged: `herald:last-id`.
+   */
+  constructor(prefix: string, options: { hashTag?: boolean } = {}) {
+    if (options.hashTag && (prefix === '' || /[{}]/.test(prefix))) {
+      // `{}` is no tag at all, and a brace inside would end the tag early: keys would scatter.
+      throw new TypeError('in cluster mode keyPrefix must be non-empty and without { or }');
+    }
+    this.prefix = options.hashTag ? `{${prefix}}` : prefix;
+  }
 
   get lastId(): string {
     return `${this.prefix}last-id`;

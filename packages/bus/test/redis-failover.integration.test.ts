@@ -1,9 +1,9 @@
-import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent, BusStatus, PresenceChange } from '../src/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/redis-bus.js';
 import { BusUnavailableError } from '../src/redis-errors.js';
-import { probeRedis, RedisProcess, redisServerInstalled, sleep, waitUntil } from '@herald/testkit';
+import { crashMidTraffic } from './crash-mid-traffic.js';
+import { probeRedis, RedisProcess, redisServerInstalled, waitUntil } from '@herald/testkit';
 
 /** These tests run their own redis-server; they need the binary, not the shared Redis. */
 const haveRedisServer = redisServerInstalled();
@@ -64,56 +64,13 @@ describe.skipIf(!haveRedisServer)('RedisBus when Redis fails', () => {
   it('survives a Redis crash mid-traffic: every acknowledged publish is stored and delivered exactly once', async () => {
     const server = await newServer();
     await server.start();
-    const publisher = openBus(server.url);
-    const subscriber = openBus(server.url);
-    expect(await publisher.waitUntilReady(10_000)).toBe(true);
-    expect(await subscriber.waitUntilReady(10_000)).toBe(true);
-    const statuses: BusStatus[] = [];
-    subscriber.onStatus((s) => statuses.push(s));
-    const live: string[] = [];
-    const sub = subscriber.subscribe('traffic', (e) => live.push(e.id));
-    await sub.ready;
-
-    const acked: string[] = [];
-    let rejected = 0;
-    let stop = false;
-    const publishing = (async () => {
-      for (let i = 0; !stop; i++) {
-        try {
-          acked.push((await publisher.publish('traffic', JSON.stringify(i))).id);
-        } catch (err) {
-          expect(err).toBeInstanceOf(BusUnavailableError);
-          rejected++;
-          await sleep(20);
-        }
-      }
-    })();
-
-    await waitUntil(() => acked.length >= 50, { timeoutMs: 20_000, message: 'traffic before the crash' });
-    await server.kill();
-    await waitUntil(() => !publisher.isReady() && !subscriber.isReady(), { timeoutMs: 10_000, message: 'both buses to notice' });
-    await waitUntil(() => rejected > 0, { timeoutMs: 10_000, message: 'a rejected publish while down' });
-    await server.start();
-    await waitUntil(() => publisher.isReady() && subscriber.isReady(), { timeoutMs: 30_000, message: 'both buses to recover' });
-    const mark = acked.length;
-    await waitUntil(() => acked.length >= mark + 50, { timeoutMs: 20_000, message: 'traffic after the restart' });
-    stop = true;
-    await publishing;
-
-    const history = await publisher.history('traffic', '0-0', 1_000_000);
-    const stored = history.events.map((e) => e.id);
-    expect(new Set(stored).size).toBe(stored.length);
-    const storedSet = new Set(stored);
-    expect(acked.filter((id) => !storedSet.has(id))).toEqual([]);
-
-    await waitUntil(() => acked.every((id) => live.includes(id)), { timeoutMs: 20_000, message: 'live delivery of every ack' });
-    expect(new Set(live).size).toBe(live.length);
-    expect([...live].sort(compareIds)).toEqual(live);
-    expect(statuses).toEqual(['down', 'ready']);
-    // The AOF kept every write either instance saw: no new epoch (a restart is a new
-    // server process, counted as a failover).
-    for (const bus of [publisher, subscriber]) expect(bus.ha()).toMatchObject({ epoch: 1, failovers: 1 });
-    sub.unsubscribe();
+    await crashMidTraffic({
+      open: () => openBus(server.url),
+      crash: async () => {
+        await server.kill();
+        return () => server.start();
+      },
+    });
   }, 120_000);
 
   it('registers its members again when Redis lost its data', async () => {

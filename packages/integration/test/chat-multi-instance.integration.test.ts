@@ -1,16 +1,14 @@
-import { servicesOnRedis } from './on-redis.js';
+import { redisTargets, servicesOn } from './on-redis.js';
 import type { ServerMessage } from '@herald/protocol';
 import { compareIds } from '@herald/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChatTestClient, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
+import { ChatTestClient, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
-const up = await redisAvailable();
-const prefix = uniquePrefix('chat');
-// A short presence TTL so a killed gateway's members are swept quickly.
-const env = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix, PRESENCE_TTL_MS: '1500', RATE_LIMIT: '0' };
-
-describe.skipIf(!up)('two chat gateways on one Redis', () => {
-  const services = servicesOnRedis(['chat-gateway', 'chat-gateway'], env, prefix);
+// The same suite on the shared Redis and on a 3-master cluster of its own.
+for (const redis of await redisTargets()) describe.skipIf(!redis.available)(`two chat gateways on ${redis.name}`, () => {
+  const prefix = uniquePrefix('chat');
+  // A short presence TTL so a killed gateway's members are swept quickly.
+  const { services, env } = servicesOn(redis, ['chat-gateway', 'chat-gateway'], prefix, { PRESENCE_TTL_MS: '1500', RATE_LIMIT: '0' });
   let gw1: Service;
   let gw2: Service;
   beforeAll(() => void ([gw1, gw2] = services as [Service, Service]));

@@ -1,11 +1,7 @@
-import { servicesOnRedis } from './on-redis.js';
+import { redisTargets, servicesOn } from './on-redis.js';
 import { compareIds } from '@herald/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { publishEvent, REDIS_TEST_URL, redisAvailable, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
-
-const up = await redisAvailable();
-const prefix = uniquePrefix('sse');
-const env = { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix };
+import { publishEvent, Service, SseReader, uniquePrefix, waitUntil } from '@herald/testkit';
 
 async function publishAll(base: string, topic: string, values: unknown[]): Promise<string[]> {
   const ids: string[] = [];
@@ -17,8 +13,9 @@ async function publishAll(base: string, topic: string, values: unknown[]): Promi
   return ids;
 }
 
-describe.skipIf(!up)('two event-stream instances on one Redis', () => {
-  const services = servicesOnRedis(['event-stream', 'event-stream'], env, prefix);
+// The same suite on the shared Redis and on a 3-master cluster of its own.
+for (const redis of await redisTargets()) describe.skipIf(!redis.available)(`two event-stream instances on ${redis.name}`, () => {
+  const { services } = servicesOn(redis, ['event-stream', 'event-stream'], uniquePrefix('sse'));
   let a: Service;
   let b: Service;
   beforeAll(() => void ([a, b] = services as [Service, Service]));

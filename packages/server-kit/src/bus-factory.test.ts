@@ -52,6 +52,20 @@ describe('createBus', () => {
     await expect(bus.publish('t', 'x')).rejects.toThrow(/sentinel master "nowhere" via 127\.0\.0\.1:/);
   });
 
+  it('builds a RedisBus on a cluster with REDIS_CLUSTER_NODES, not ready while no node answers', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => resolve(p));
+      });
+    });
+    const bus = await createBus(readCommonConfig({ REDIS_CLUSTER_NODES: `127.0.0.1:${port}` }, 8080), log);
+    opened.push(bus);
+    expect(bus.kind).toBe('redis');
+    expect(bus.isReady()).toBe(false);
+    await expect(bus.publish('t', 'x')).rejects.toThrow(/cluster via 127\.0\.0\.1:/);
+  });
+
   it.skipIf(!redisUp)('builds a ready RedisBus with REDIS_URL, under REDIS_PREFIX', async () => {
     const prefix = `herald-test:factory:${process.pid}-${Date.now()}:`;
     const config = readCommonConfig({ REDIS_URL: REDIS, REDIS_PREFIX: prefix, PRESENCE_TTL_MS: '2000' }, 8080);

@@ -6,8 +6,9 @@ import type { CommonConfig } from './config.js';
 const FIRST_CONNECT_WAIT_MS = 3000;
 
 /**
- * The one place a bus implementation is chosen: Redis when REDIS_URL or
- * REDIS_SENTINELS is set, otherwise in-memory. Apps receive the bus already built.
+ * The one place a bus implementation is chosen: Redis when REDIS_URL,
+ * REDIS_SENTINELS or REDIS_CLUSTER_NODES is set, otherwise in-memory. Apps receive
+ * the bus already built.
  * A Redis that is down at start is not fatal: the service starts, /readyz answers
  * 503, and the bus keeps reconnecting until Redis is there.
  */
@@ -18,13 +19,15 @@ export async function createBus(config: CommonConfig, log: FastifyBaseLogger): P
     ...(config.maxTopics === undefined ? {} : { maxTopics: config.maxTopics }),
   };
   const target: RedisTarget | undefined =
-    config.redisSentinel !== undefined
-      ? { sentinel: config.redisSentinel }
-      : config.redisUrl !== undefined
-        ? { url: config.redisUrl }
-        : undefined;
+    config.redisCluster !== undefined
+      ? { cluster: config.redisCluster }
+      : config.redisSentinel !== undefined
+        ? { sentinel: config.redisSentinel }
+        : config.redisUrl !== undefined
+          ? { url: config.redisUrl }
+          : undefined;
   if (target === undefined) {
-    log.info('bus: in-memory (set REDIS_URL or REDIS_SENTINELS to share state between instances)');
+    log.info('bus: in-memory (set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES to share state between instances)');
     return new MemoryBus({ historySize: config.historySize, ...limits }, onListenerError);
   }
   const bus = new RedisBus({

@@ -1,4 +1,4 @@
-import type { SentinelTarget } from '@herald/bus';
+import type { ClusterTarget, SentinelTarget } from '@herald/bus';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -10,6 +10,8 @@ export interface CommonConfig {
   redisUrl: string | undefined;
   /** REDIS_SENTINELS and friends: the master through Sentinel; never set together with redisUrl. */
   redisSentinel?: SentinelTarget | undefined;
+  /** REDIS_CLUSTER_NODES (and REDIS_PASSWORD): a cluster-mode Redis; never set together with the other two. */
+  redisCluster?: ClusterTarget | undefined;
   /** undefined: any origin (no credentials). Otherwise the exact allowed origins. */
   corsOrigins: string[] | undefined;
   historySize: number;
@@ -102,6 +104,10 @@ function readRedisPrefix(env: Env): string | undefined {
   if (value !== undefined && !/^[^\s]{1,64}$/.test(value)) {
     throw new ConfigError('REDIS_PREFIX', `must be 1-64 characters without spaces, got "${value}"`);
   }
+  if (value !== undefined && raw(env, 'REDIS_CLUSTER_NODES') !== undefined && /[{}]/.test(value)) {
+    // On a cluster the prefix is wrapped as a hash tag, {prefix}: a brace would end it early.
+    throw new ConfigError('REDIS_PREFIX', `must not contain { or } with REDIS_CLUSTER_NODES, got "${value}"`);
+  }
   return value;
 }
 
@@ -122,11 +128,34 @@ export function readHostPorts(env: Env, name: string): Array<{ host: string; por
   });
 }
 
-const SENTINEL_ONLY = ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const;
+const SENTINEL_ONLY = ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD'] as const;
+
+/** The three ways to say where Redis is; at most one may be set. */
+const REDIS_TARGETS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+
+function checkOneTarget(env: Env): void {
+  const set = REDIS_TARGETS.filter((name) => raw(env, name) !== undefined);
+  if (set.length > 1) {
+    const which = set.length === 2 ? 'not both' : 'not all three';
+    throw new ConfigError(set.at(-1)!, `set one of ${REDIS_TARGETS.join(', ')}, ${which} (${set.join(' and ')} are set)`);
+  }
+  if (raw(env, 'REDIS_PASSWORD') !== undefined && set[0] !== 'REDIS_SENTINELS' && set[0] !== 'REDIS_CLUSTER_NODES') {
+    throw new ConfigError('REDIS_PASSWORD', 'is only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL the password goes in the URL)');
+  }
+}
 
 /**
- * Sentinel mode. REDIS_URL and REDIS_SENTINELS exclude each other (one way to say
- * where Redis is); the master's password comes from REDIS_PASSWORD, database 0.
+ * Cluster mode: any nodes of the cluster (each connection asks them who serves
+ * Herald's slot); the nodes' password comes from REDIS_PASSWORD.
+ */
+function readCluster(env: Env): ClusterTarget | undefined {
+  const nodes = readHostPorts(env, 'REDIS_CLUSTER_NODES');
+  return nodes === undefined ? undefined : { nodes, password: raw(env, 'REDIS_PASSWORD') };
+}
+
+/**
+ * Sentinel mode (REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES exclude each
+ * other: see checkOneTarget); the master's password comes from REDIS_PASSWORD, database 0.
  */
 function readSentinel(env: Env): SentinelTarget | undefined {
   const sentinels = readHostPorts(env, 'REDIS_SENTINELS');
@@ -134,9 +163,6 @@ function readSentinel(env: Env): SentinelTarget | undefined {
     const stray = SENTINEL_ONLY.find((name) => raw(env, name) !== undefined);
     if (stray !== undefined) throw new ConfigError(stray, 'is only used with REDIS_SENTINELS, which is not set');
     return undefined;
-  }
-  if (raw(env, 'REDIS_URL') !== undefined) {
-    throw new ConfigError('REDIS_SENTINELS', 'set REDIS_URL or REDIS_SENTINELS, not both');
   }
   const masterName = raw(env, 'REDIS_SENTINEL_MASTER');
   if (masterName === undefined) {
@@ -173,11 +199,13 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  checkOneTarget(env);
   return {
     port: readInt(env, 'PORT', defaultPort, 0, 65535),
     host: raw(env, 'HOST') ?? COMMON_DEFAULTS.HOST,
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisSentinel: readSentinel(env),
+    redisCluster: readCluster(env),
     corsOrigins: readOrigins(env, 'CORS_ORIGINS'),
     historySize: readInt(env, 'HISTORY_SIZE', COMMON_DEFAULTS.HISTORY_SIZE, 1, 1_000_000),
     heartbeatMs: readInt(env, 'HEARTBEAT_MS', COMMON_DEFAULTS.HEARTBEAT_MS, 100, 3_600_000),

@@ -6,6 +6,7 @@ export * from './jwt.js';
 export * from './ports.js';
 export * from './prefix.js';
 export * from './redis.js';
+export * from './redis-cluster.js';
 export * from './redis-sentinel.js';
 export * from './service.js';
 export * from './sse-client.js';

@@ -2,12 +2,13 @@ import { compareIds } from '@herald/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailoverChatMember, FailoverPublisher, FailoverSubscriber } from './failover-clients.js';
 import { killStalledClients, StalledClient } from './stalled-process.js';
-import { assertAppsBuilt, ChatTestClient, closeEverything, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, RedisProcess, redisServerInstalled, Service, uniquePrefix, waitUntil } from '@herald/testkit';
+import { CRASHABLE_REDIS, type CrashableRedis } from '../crashable-redis.js';
+import { assertAppsBuilt, ChatTestClient, closeEverything, deleteKeys, publishEvent, REDIS_TEST_URL, redisAvailable, redisServerInstalled, Service, uniquePrefix, waitUntil } from '@herald/testkit';
 
 const up = await redisAvailable();
 const haveRedisServer = redisServerInstalled();
 const prefix = uniquePrefix('hardening');
-const privateRedis: RedisProcess[] = [];
+const privateRedis: CrashableRedis[] = [];
 
 afterAll(async () => {
   killStalledClients();
@@ -106,12 +107,13 @@ describe.skipIf(!up)('two gateways and two event streams on the shared Redis', (
   });
 });
 
-describe.skipIf(!haveRedisServer)('two of each on a private redis-server (appendonly, fsync always)', () => {
+// The same body on one redis-server and on a 3-master cluster (there the slot's master is killed).
+for (const { name, open } of CRASHABLE_REDIS) describe.skipIf(!haveRedisServer)(`two of each on ${name} (appendonly, fsync always)`, () => {
   it('Redis killed and restarted mid-traffic: all four recover; no ack lost, none twice, ids in order', async () => {
-    const redis = await RedisProcess.reserve();
+    const redis = await open('hx:');
     privateRedis.push(redis);
     await redis.start();
-    const c = await cluster({ REDIS_URL: redis.url, REDIS_PREFIX: 'hx:' });
+    const c = await cluster({ ...redis.env(), REDIS_PREFIX: 'hx:' });
     await waitUntil(() => c.sent() >= 20, { timeoutMs: 60_000, message: 'traffic before the restart' });
     const refusedBefore = c.publisher.refused + c.talkers.reduce((n, t) => n + t.refused, 0);
     await redis.kill();
