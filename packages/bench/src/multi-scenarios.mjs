@@ -1,5 +1,6 @@
 // Scenarios that run their own servers and several load processes (instead of run.mjs's
 // one server + one load process per side): a check before anything starts, then the run.
+import { runRedis } from './redis-scenario.mjs';
 import { preflightScale, runScale } from './scale.mjs';
 
 /** Whether a multi-process scenario's result holds a failed run. */
@@ -11,4 +12,5 @@ export function failuresIn(results) {
 
 export const MULTI_PROCESS = {
   scale: { preflight: preflightScale, run: runScale },
+  redis: { preflight: (options) => preflightScale({ ...options, scaleNs: [options.redisN] }), run: runRedis },
 };
