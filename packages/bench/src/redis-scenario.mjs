@@ -141,6 +141,7 @@ export async function runRedis(options, machine, log) {
     return { latency: { herald: { error }, baseline: { error } } };
   }
   const prefix = `herald-bench-${process.pid}-${Date.now()}:`;
+  log(`redis: ${options.redisUrl}, REDIS_PREFIX=${prefix}, REDIS_N=${options.redisN} RATE=${options.rate} DURATION=${options.duration}s, ramp steps of ${options.redisStepSeconds}s\n`);
   const redisEnv = { REDIS_URL: options.redisUrl, REDIS_PREFIX: prefix };
   try {
     for (const transport of ['ws', 'sse']) {

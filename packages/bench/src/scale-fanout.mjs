@@ -79,11 +79,15 @@ export async function fleetFanout(run) {
     pub = transport === 'ws' ? await wsPublisher(run.port) : ssePublisher(run.port, run.publishConcurrency);
     // Every subscriber must be in before anything is measured (the gateway's seed route
     // joins its lobby after the upgrade, the naive hub adds a stream before its head).
-    let warmups = 0;
+    // One warm-up a second: at 18k a slow server takes about that to fan one out.
+    let lastWarmup = 0;
     await fleet.until(
       () => {
         if (fleet.totals().warmed >= n) return true;
-        if (warmups++ % 10 === 0) pub.publish(epochStamp('W')).catch(noop);
+        if (Date.now() - lastWarmup >= 1000) {
+          lastWarmup = Date.now();
+          pub.publish(epochStamp('W')).catch(noop);
+        }
         return false;
       },
       `a warm-up message at all ${n} subscribers`,

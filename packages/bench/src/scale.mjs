@@ -93,13 +93,18 @@ export function preflightScale(options) {
 /** Results keyed `<transport> N=<n>` → { herald, baseline } (what scale-report.mjs reads). */
 export async function runScale(options, machine, log) {
   const results = {};
+  log(
+    `scale: SCALE_NS=${options.scaleNs.join(',')} SCALE_PER_LOAD=${options.scalePerLoad} SCALE_BURST=${options.scaleBurst} ` +
+      `RATE=${options.rate} DURATION=${options.duration}s, hard open-file limit ${hardFdLimit() ?? 'unknown'}\n`,
+  );
   for (const { transport, herald, baseline } of TRANSPORTS) {
     for (const n of options.scaleNs) {
       const key = `${transport} N=${n}`;
       results[key] = {};
       for (const [side, name] of [['baseline', baseline], ['herald', herald]]) {
         const began = Date.now();
-        log(`scale ${key} ${side} (${splitLoad(n, options.scalePerLoad).length} load processes) ... `);
+        const k = splitLoad(n, options.scalePerLoad).length;
+        log(`scale ${key} ${side} (${k} load process${k > 1 ? 'es' : ''}) ... `);
         try {
           results[key][side] = await fanoutOnce(TARGETS[name], transport, n, options, machine);
           log(`done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
