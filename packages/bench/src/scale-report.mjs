@@ -70,6 +70,8 @@ export function fanoutNotes(who, result) {
   if (burst && !burst.complete) notes.push(`${who}: burst delivered ${burst.delivered} of ${burst.expected}`);
   if (!latency.complete) notes.push(`${who}: paced phase delivered ${latency.delivered} of ${latency.expected}`);
   if (subscribersClosed) notes.push(`${who}: the server closed ${subscribersClosed} subscribers during the run`);
+  const failedPublishes = (burst?.failedPublishes ?? 0) + latency.failedPublishes;
+  if (failedPublishes) notes.push(`${who}: ${failedPublishes} publishes failed (first: ${result.details.firstPublishFailure}); their deliveries are not expected`);
   return notes;
 }
 
