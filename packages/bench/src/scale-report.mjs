@@ -75,17 +75,17 @@ export function fanoutNotes(who, result) {
   return notes;
 }
 
-export function scaleNotes(results) {
-  const notes = [];
-  for (const [key, sides] of Object.entries(results)) {
-    for (const side of ['baseline', 'herald']) notes.push(...fanoutNotes(`scale ${key} ${side}`, sides[side]));
-  }
-  return notes;
-}
-
 export const SCALE_FIXED_NOTE =
   'Scale: one server process (CPU 0) per run, the subscribers split over load processes of at most SCALE_PER_LOAD ' +
   '(all on CPU 1), each bound to its own 127.0.0.x; WS on the seed route / for both sides (Herald\'s seed-mode members ' +
   'get no presence frames: N JSON joins into one room would fan out N^2/2 presence frames), SSE on /sse; latencies ' +
   'stamped with wall-clock ms across processes and merged from 1%-wide histogram buckets; RSS per connection = VmRSS ' +
   'growth from before the subscribers connect to after a warm-up message reached all of them, divided by N.';
+
+export function scaleNotes(results) {
+  const notes = [SCALE_FIXED_NOTE];
+  for (const [key, sides] of Object.entries(results)) {
+    for (const side of ['baseline', 'herald']) notes.push(...fanoutNotes(`scale ${key} ${side}`, sides[side]));
+  }
+  return notes;
+}
