@@ -2,6 +2,9 @@
 // `--quick` swaps in tiny defaults so the whole run takes seconds (the smoke test uses it).
 
 export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'pusher-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup', 'sse-replay'];
+/** Run only when named in --only: minutes long (scale) or needing a Redis (redis). */
+export const OPT_IN_SCENARIOS = ['scale', 'redis'];
+const KNOWN_SCENARIOS = [...SCENARIOS, ...OPT_IN_SCENARIOS];
 
 const NUMBERS = {
   N: { flag: 'n', full: 1000, quick: 20, min: 1, max: 10_000, help: 'fan-out subscribers' },
@@ -17,7 +20,14 @@ const NUMBERS = {
   REPLAY_BYTES: { flag: 'replay-bytes', full: 2048, quick: 256, min: 16, max: 60_000, help: 'characters of data per replayed event' },
   REPLAY_READERS: { flag: 'replay-readers', full: 4, quick: 2, min: 1, max: 1000, help: 'resuming streams that read the replay' },
   REPLAY_STALLED: { flag: 'replay-stalled', full: 4, quick: 1, min: 0, max: 1000, help: 'resuming streams that never read' },
+  // scale and redis (scale.mjs, redis-scenario.mjs); SCALE_NS is a list, read below.
+  SCALE_PER_LOAD: { flag: 'scale-per-load', full: 6000, quick: 50, min: 1, max: 1_000_000, help: 'subscribers per load process (scale, redis)' },
+  SCALE_BURST: { flag: 'scale-burst', full: 200, quick: 20, min: 1, max: 100_000, help: 'messages in the scale burst' },
+  REDIS_N: { flag: 'redis-n', full: 1000, quick: 20, min: 1, max: 18_000, help: 'subscribers in the Redis latency runs' },
+  REDIS_STEP_SECONDS: { flag: 'redis-step-seconds', full: 3, quick: 0.5, min: 0.1, max: 60, fraction: true, help: 'seconds per concurrency step of the Redis publish ramp' },
 };
+
+const SCALE_NS = { flag: 'scale-ns', full: '1000,5000,18000', quick: '50,100' };
 
 export class OptionsError extends Error {}
 
@@ -28,7 +38,9 @@ export function usage() {
   return [
     'usage: pnpm bench [--quick] [--only=<scenario,...>] [--json=<file>] [options]',
     ...lines,
-    `  --only=<list>  (env ONLY) any of ${SCENARIOS.join(', ')}`,
+    `  --${SCALE_NS.flag}=<n,...>  (env SCALE_NS, default ${SCALE_NS.full}, quick ${SCALE_NS.quick})  subscriber counts of the scale scenario`,
+    `  --only=<list>  (env ONLY) any of ${SCENARIOS.join(', ')}; also ${OPT_IN_SCENARIOS.join(', ')} (only when named)`,
+    '  REDIS_URL  the Redis of the redis scenario (default redis://127.0.0.1:6379; its keys get a fresh REDIS_PREFIX)',
     '  --json=<file>  (env BENCH_JSON) where to write the results (default bench-results/bench-<timestamp>.json)',
   ].join('\n');
 }
@@ -58,7 +70,7 @@ function toNumber(name, text, spec) {
 /** Reads options from argv (without node and script) and env; throws OptionsError on bad input. */
 export function readOptions(argv, env) {
   const flags = parseFlags(argv);
-  const known = new Set(['quick', 'help', 'only', 'json', ...Object.values(NUMBERS).map((o) => o.flag)]);
+  const known = new Set(['quick', 'help', 'only', 'json', SCALE_NS.flag, ...Object.values(NUMBERS).map((o) => o.flag)]);
   for (const name of flags.keys()) {
     if (!known.has(name)) throw new OptionsError(`unknown option --${name}`);
   }
@@ -71,10 +83,22 @@ export function readOptions(argv, env) {
   const only = flags.get('only') ?? env.ONLY;
   options.scenarios = only === undefined ? SCENARIOS : only.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of options.scenarios) {
-    if (!SCENARIOS.includes(s)) throw new OptionsError(`unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
+    if (!KNOWN_SCENARIOS.includes(s)) throw new OptionsError(`unknown scenario "${s}" (known: ${KNOWN_SCENARIOS.join(', ')})`);
   }
+  options.scaleNs = readList('SCALE_NS', flags.get(SCALE_NS.flag) ?? env.SCALE_NS ?? (quick ? SCALE_NS.quick : SCALE_NS.full));
+  options.redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
   options.json = flags.get('json') ?? env.BENCH_JSON;
   return options;
+}
+
+/** A comma list of subscriber counts, each 1..1,000,000 (the open-file check comes later, in scale.mjs). */
+function readList(name, text) {
+  const parts = text.split(',').map((p) => p.trim());
+  const ns = parts.map((p) => Number(p));
+  if (parts.length === 0 || ns.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1 || n > 1_000_000)) {
+    throw new OptionsError(`${name} must be a comma list of whole numbers from 1 to 1000000, got "${text}"`);
+  }
+  return ns;
 }
 
 function camel(envName) {

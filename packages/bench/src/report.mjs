@@ -19,6 +19,10 @@ export function buildRows(results, options) {
   const rows = [];
   for (const [scenario, sides] of Object.entries(results)) {
     const spec = SCENARIO_SPECS[scenario];
+    if (spec.rows) {
+      rows.push(...spec.rows(sides, options));
+      continue;
+    }
     for (const metric of spec.metrics) {
       const herald = valueOf(sides.herald, metric);
       const baseline = valueOf(sides.baseline, metric);
@@ -82,6 +86,10 @@ const pct = (n) => `${Math.round(n)}%`;
 export function scenarioNotes(results) {
   const notes = [];
   for (const [scenario, sides] of Object.entries(results)) {
+    if (SCENARIO_SPECS[scenario].notes) {
+      notes.push(...SCENARIO_SPECS[scenario].notes(sides));
+      continue;
+    }
     for (const side of ['herald', 'baseline']) {
       const result = sides[side];
       const who = `${scenario} ${side}`;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnNode, stopChild } from './children.mjs';
 import { describeMachine } from './machine.mjs';
+import { MULTI_PROCESS, failuresIn } from './multi-scenarios.mjs';
 import { OptionsError, readOptions, usage } from './options.mjs';
 import { FIXED_NOTES, buildRows, machineLine, markdownTable, scenarioNotes, textTable, writeJson } from './report.mjs';
 import { hardTimeoutMs } from './scenarios.mjs';
@@ -77,6 +78,12 @@ async function main() {
     console.log(usage());
     return;
   }
+  try {
+    for (const scenario of options.scenarios) await MULTI_PROCESS[scenario]?.preflight(options);
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
   const machine = describeMachine();
   const startedAt = new Date();
   console.log(`Herald bench${options.quick ? ' (quick)' : ''}: ${machineLine(machine)}`);
@@ -91,6 +98,11 @@ async function main() {
   const results = {};
   let failed = 0;
   for (const scenario of options.scenarios) {
+    if (MULTI_PROCESS[scenario]) {
+      results[scenario] = await MULTI_PROCESS[scenario].run(options, machine, (text) => process.stdout.write(text));
+      failed += failuresIn(results[scenario]);
+      continue;
+    }
     results[scenario] = {};
     for (const side of SIDES) {
       const began = Date.now();

@@ -1,3 +1,6 @@
+import { redisNotes, redisRows } from './redis-report.mjs';
+import { scaleNotes, scaleRows } from './scale-report.mjs';
+
 // Shared by the WS and SSE variant of each kind of scenario.
 const FANOUT_METRICS = [
   { key: 'burstRate', label: 'burst deliveries/s', unit: 'msg/s', better: 'higher' },
@@ -50,6 +53,9 @@ export const SCENARIO_SPECS = {
       { key: 'peakRssGrowth', label: 'server peak RSS growth', unit: 'MiB', scale: 1 / (1024 * 1024), better: 'lower' },
     ],
   },
+  // Multi-process scenarios (scale.mjs, redis-scenario.mjs): their own rows and notes.
+  scale: { title: 'Scale', rows: scaleRows, notes: scaleNotes },
+  redis: { title: 'Redis', rows: redisRows, notes: redisNotes },
 };
 
 /** Generous upper bound for one load run, so a hung server cannot hang the bench. */

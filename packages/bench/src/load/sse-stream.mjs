@@ -77,9 +77,10 @@ export function sseRequest(port, path, headers = {}) {
  * Opens GET `path` and resolves with the socket once ready: on the response head when
  * `readyOnHead`, otherwise once the first body bytes arrived. `onBody` gets body text.
  */
-export function openSseSocket({ port, path, headers, readyOnHead, onBody, timeoutMs = 30_000 }) {
+export function openSseSocket({ port, path, headers, readyOnHead, onBody, localAddress, timeoutMs = 30_000 }) {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    // localAddress: the scale scenario's load processes each use their own 127.0.0.x.
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
     socket.setNoDelay(true);
     let settled = false;
     let head = '';
