@@ -86,6 +86,7 @@ export function scenarioNotes(results) {
       const result = sides[side];
       const who = `${scenario} ${side}`;
       if (!result) continue;
+      for (const note of result.notes ?? []) notes.push(`${who}: ${note}`);
       if (result.error) {
         notes.push(`${who}: FAILED: ${result.error.split('\n')[0]}`);
         continue;

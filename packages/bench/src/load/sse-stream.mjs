@@ -7,9 +7,10 @@ import { MARK } from './common.mjs';
 
 /**
  * Decodes `Transfer-Encoding: chunked` from latin1 text (one character per byte, so chunk
- * sizes count characters) and hands each piece of body to `onBody`.
+ * sizes count characters) and hands each piece of body to `onBody`; `onEnd` is called
+ * at the last chunk (the server ended the response).
  */
-export function dechunker(onBody) {
+export function dechunker(onBody, onEnd) {
   let remaining = 0;
   let skip = 0;
   let sizeLine = '';
@@ -35,7 +36,10 @@ export function dechunker(onBody) {
         i = 0;
         sizeLine = '';
         // The last chunk (size 0) ends the body; a stream we hold open never sends it.
-        if (!(size > 0)) return;
+        if (!(size > 0)) {
+          onEnd?.();
+          return;
+        }
         remaining = size;
       }
     }

@@ -1,0 +1,93 @@
+// Turns what the storm's processes reported into its figures, its notes and its verdict.
+import { percentile } from './load/common.mjs';
+
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+/** Adds up the tallies of every process (storm-verify.mjs). */
+export function addTallies(tallies) {
+  const total = { clients: 0, expected: 0, received: 0, missing: 0, duplicates: 0, unacked: 0, clientsMissing: 0, firstMissing: null };
+  for (const t of tallies) {
+    for (const key of Object.keys(total)) if (typeof total[key] === 'number') total[key] += t[key];
+    total.firstMissing ??= t.firstMissing;
+  }
+  return total;
+}
+
+function addCounts(all) {
+  const total = { closeCodes: {} };
+  for (const counts of all) {
+    for (const [key, value] of Object.entries(counts)) {
+      if (typeof value === 'number') total[key] = (total[key] ?? 0) + value;
+    }
+    for (const [code, n] of Object.entries(counts.closeCodes)) total.closeCodes[code] = (total.closeCodes[code] ?? 0) + n;
+    total.firstError ??= counts.firstError;
+  }
+  return total;
+}
+
+/** Peak and mean of a CPU series (storm-loads.mjs sampleCpu) over [from, to) (epoch ms). */
+function cpuIn(series, from, to) {
+  const inside = series.filter((s) => s.at >= from && s.at < to).map((s) => s.percent);
+  return { peak: inside.length ? Math.max(...inside) : null, mean: inside.length ? sum(inside) / inside.length : null };
+}
+
+/** The load side's CPU per interval: every load process (and the probe) added up. */
+function sumSeries(seriesList) {
+  const length = Math.min(...seriesList.map((s) => s.length));
+  return Array.from({ length }, (_, i) => ({ at: seriesList[0][i].at, percent: sum(seriesList.map((s) => s[i].percent)) }));
+}
+
+/**
+ * The storm's result: metrics for the table, details for the JSON, notes, and `error`
+ * (which fails the run) when an acknowledged message was lost or delivered twice, or a
+ * client never came back.
+ */
+export function stormResult({ transport, n, t0, allBackAt, endAt, verifications, latency, publisher, cpu, aExit, options }) {
+  const tally = addTallies(verifications.map((v) => v.tally));
+  const counts = addCounts(verifications.slice(0, -1).map((v) => v.counts));
+  const backMs = verifications.slice(0, -1).flatMap((v) => v.backAt).map((at) => (at === null ? Infinity : at - t0)).sort((a, b) => a - b);
+  const notBack = backMs.filter((ms) => ms === Infinity).length;
+  const finite = (ms) => (Number.isFinite(ms) ? ms : null);
+  const [serverSeries, ...loadSeries] = cpu.series;
+  const server = { before: cpuIn(serverSeries, cpu.startedAt, t0), storm: cpuIn(serverSeries, t0, endAt) };
+  const load = { storm: cpuIn(sumSeries(loadSeries), t0, endAt) };
+  const lost = tally.missing;
+  const metrics = {
+    back50Ms: finite(percentile(backMs, 50)),
+    back99Ms: finite(percentile(backMs, 99)),
+    peakServerCpu: server.storm.peak,
+    p99BeforeMs: latency.before.p99Ms,
+    p99DuringMs: latency.during.p99Ms,
+    lost,
+  };
+  const problems = [];
+  if (lost > 0) problems.push(`${lost} acknowledged deliveries lost (${tally.clientsMissing} clients miss some; first: ${JSON.stringify(tally.firstMissing)})`);
+  if (tally.duplicates > 0) problems.push(`${tally.duplicates} acknowledged messages delivered more than once`);
+  if (notBack > 0) problems.push(`${notBack} of ${n} clients were not back on B`);
+  if (tally.expected === 0) problems.push('nothing was acknowledged: the publisher did not publish');
+  const notes = [
+    `${n} ${transport === 'ws' ? 'WebSocket clients' : 'SSE streams'} on A in ${options.stormRooms} rooms, ${publisher.acked} messages acked at ${options.stormRate}/s through B; A exited with ${aExit.code} ${Math.round(aExit.ms)} ms after SIGTERM; close codes ${JSON.stringify(counts.closeCodes)}; ${counts.attempts} reconnect attempts (${counts.attempts - n} beyond the first), ${counts.droppedAgain ?? 0} dropped again after coming back`,
+    `all back ${finite(backMs.at(-1)) === null ? 'never' : `${(backMs.at(-1) / 1000).toFixed(2)} s`} after SIGTERM; ${tally.received} of ${tally.expected} acknowledged deliveries arrived, ${tally.duplicates} twice, ${tally.unacked} unacknowledged ids seen`,
+    `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm)}`,
+    `B's ${options.stormExisting} existing clients: p99 ${fmtMs(latency.before.p99Ms)} before (${latency.before.samples} samples), ${fmtMs(latency.during.p99Ms)} during the storm (${latency.during.samples} samples)`,
+  ];
+  if (counts.notRecovered || counts.resets) notes.push(`${counts.notRecovered ?? 0} joins said recovered:false, ${counts.resets ?? 0} streams got a reset`);
+  if (publisher.failures) notes.push(`the publisher got ${publisher.failures} errors, first: ${publisher.firstFailure}`);
+  if (counts.errors) notes.push(`clients got ${counts.errors} errors, first: ${counts.firstError}`);
+  return {
+    metrics,
+    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack }, tally, counts, existingClients: latency, publisher, cpu: { server, load }, aExit, allBackAt },
+    notes,
+    ...(problems.length > 0 ? { error: `storm (${transport}): ${problems.join('; ')}` } : {}),
+  };
+}
+
+const fmtMs = (ms) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
+
+function saturation(server, load) {
+  // The load processes share CPU 1 (A's too, until it exits): near 100% there, they set the pace.
+  if ((load.peak ?? 0) > 90 && (server.peak ?? 0) > 90) return ' (both sides full at the peak)';
+  if ((load.peak ?? 0) > 90) return ' (LOAD-BOUND at the peak: the clients, not B, set the pace)';
+  if ((server.peak ?? 0) > 90) return ' (B saturated at the peak)';
+  return ' (neither side saturated)';
+}

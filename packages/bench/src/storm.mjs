@@ -1,0 +1,132 @@
+// `storm`: a deploy's reconnect storm. Two Herald instances (A and B) on one Redis;
+// STORM_N clients on A (WebSockets joined to rooms, or SSE streams on topics) spread
+// over several load processes, each from its own 127.0.0.x; a probe on B publishes
+// acknowledged messages at STORM_RATE the whole time and holds B's existing clients.
+// A gets SIGTERM and drains; every client comes back on B on the web client's backoff
+// schedule, resuming (`since` / `Last-Event-ID`). The run fails unless every acked id
+// of a room reached every client of that room exactly once.
+import { readFileSync } from 'node:fs';
+import { sleep, waitFor } from './children.mjs';
+import { epochNow } from './load/storm-client.mjs';
+import { readCpu } from './proc-stats.mjs';
+import { startServer } from './server.mjs';
+import { sampleCpu, startStormLoad } from './storm-loads.mjs';
+import { deleteKeys, redisAnswers } from './storm-redis.mjs';
+import { stormResult } from './storm-report.mjs';
+import { TARGETS } from './targets.mjs';
+
+export const STORM_REDIS_URL = process.env.STORM_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CLIENTS_PER_PROCESS = 2000;
+// Gateway A holds every storm client in one process, plus its own files and Redis.
+const FD_HEADROOM = 1000;
+const CPU_SAMPLE_MS = 250;
+const DRAIN_GRACE_MS = 15_000;
+
+/** The soft open-files limit children inherit (null when /proc does not say). */
+function openFilesLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) ? soft : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refuses an N one server process cannot hold here, saying why; null when it fits. */
+export function stormRefusal(options) {
+  const limit = openFilesLimit();
+  if (limit === null || options.stormN + FD_HEADROOM <= limit) return null;
+  return `STORM_N=${options.stormN} needs about ${options.stormN + FD_HEADROOM} open files in server A (one process holds every storm client), ` +
+    `but processes here may open ${limit}: use STORM_N <= ${limit - FD_HEADROOM}, or raise the limit (ulimit -n)`;
+}
+
+function serverEnv(prefix) {
+  return { REDIS_URL: STORM_REDIS_URL, REDIS_PREFIX: prefix, MAX_BUFFERED_BYTES: undefined };
+}
+
+async function runStorm(transport, options, machine) {
+  const { stormN: n, stormRooms: rooms, stormRate: rate, stormExisting: existing, quick } = options;
+  const prefix = `herald-bench-storm:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
+  const target = TARGETS[transport === 'ws' ? 'herald-ws' : 'herald-sse'];
+  // B alone on CPU 0, so its CPU and its clients' p99 are its own; A, the load and the probe on CPU 1.
+  const [cpuB, cpuLoad] = machine.pinned ? [0, 1] : [null, null];
+  const started = [];
+  const loads = [];
+  const probes = [];
+  try {
+    const a = await startServer(target, cpuLoad, serverEnv(prefix));
+    started.push(a);
+    const b = await startServer(target, cpuB, serverEnv(prefix));
+    started.push(b);
+    const processes = Math.max(2, Math.ceil(n / CLIENTS_PER_PROCESS));
+    const share = Math.ceil(n / processes);
+    const base = { transport, rooms, portA: a.port, portB: b.port, concurrency: options.concurrency };
+    for (let k = 0; k < processes; k++) {
+      const first = k * share;
+      const count = Math.min(share, n - first);
+      if (count > 0) loads.push(startStormLoad(cpuLoad, { ...base, role: 'clients', first, count, localAddress: `127.0.0.${11 + k}` }));
+    }
+    const probe = startStormLoad(cpuLoad, { ...base, role: 'probe', count: existing, rate, publishConcurrency: options.publishConcurrency });
+    probes.push(probe);
+    const openMs = 60_000 + n * 20;
+    await Promise.all(loads.map((l) => l.call('open', {}, openMs)));
+    await probe.call('open', {}, openMs);
+    // Joins fan presence out to every member: let it drain before anything is measured.
+    await sleep(quick ? 500 : 2000);
+
+    const sampler = sampleCpu([() => readCpu(b.pid), ...[...loads, probe].map((l) => () => readCpu(l.pid))], CPU_SAMPLE_MS);
+    const cpuStartedAt = Date.now();
+    await probe.call('publishStart');
+    await sleep(quick ? 1500 : 5000);
+
+    const t0 = epochNow();
+    const aExit = a.stop(DRAIN_GRACE_MS).then((code) => ({ code, ms: epochNow() - t0 }));
+    const backCount = () => loads.reduce((total, l) => total + (l.progress?.back ?? 0), 0);
+    await waitFor(() => backCount() >= n, `${n} clients back on B`, quick ? 60_000 : 180_000, 100).catch(() => {});
+    const allBackAt = epochNow();
+    // Live traffic after the storm too: a resumed client must go on receiving.
+    await sleep(quick ? 1000 : 3000);
+    const { stats: publisher, acked } = await probe.call('publishStop', {}, 60_000);
+    const endAt = Date.now();
+    const series = sampler.stop();
+    const stallMs = quick ? 10_000 : 20_000;
+    const verifications = await Promise.all([...loads, probe].map((l) => l.call('verify', { acked, stallMs }, 120_000 + stallMs)));
+    const latency = await probe.call('latency', { windows: { before: [t0 - (quick ? 1500 : 5000), t0], during: [t0, allBackAt] } });
+    if (b.exited()) throw new Error(`B exited during the storm\n${b.output()}`);
+    return stormResult({
+      transport, n, t0, allBackAt, endAt: endAt, verifications, latency, publisher,
+      cpu: { series, startedAt: cpuStartedAt }, aExit: await aExit, options,
+    });
+  } finally {
+    await Promise.all([...loads, ...probes].map((l) => l.stop()));
+    await Promise.all(started.map((s) => s.stop(DRAIN_GRACE_MS)));
+    await deleteKeys(STORM_REDIS_URL, prefix).catch((error) => console.error(`storm: could not remove ${prefix}* keys: ${error.message}`));
+  }
+}
+
+/**
+ * Runs the WS and the SSE storm into `results` (`storm-ws`, `storm-sse`, Herald only:
+ * the naive servers have no second instance to fail over to); returns the runs failed.
+ */
+export async function runStormScenario(options, machine, results) {
+  let failed = 0;
+  const refusal = stormRefusal(options) ?? ((await redisAnswers(STORM_REDIS_URL)) ? null : `no Redis answers at ${STORM_REDIS_URL} (set STORM_REDIS_URL)`);
+  for (const transport of ['ws', 'sse']) {
+    const key = `storm-${transport}`;
+    const began = Date.now();
+    process.stdout.write(`${key} herald (N=${options.stormN}, ${options.stormRooms} rooms, ${options.stormRate} msg/s) ... `);
+    try {
+      if (refusal) throw new Error(refusal);
+      const result = await runStorm(transport, options, machine);
+      results[key] = { herald: result };
+      if (result.error) throw new Error(result.error);
+      console.log(`done in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      failed++;
+      results[key] ??= { herald: { error: error.message } };
+      console.log(`FAILED\n  ${error.message.replaceAll('\n', '\n  ')}`);
+    }
+  }
+  return failed;
+}
