@@ -1,5 +1,6 @@
 // The few Redis commands the storm needs (is it there; remove this run's keys), spoken
 // as RESP on a plain socket: the bench has no Redis client of its own and needs none.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 
 const encode = (args) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
@@ -77,6 +78,20 @@ export async function redisAnswers(url) {
     return false;
   } finally {
     conn?.close();
+  }
+}
+
+/** The pid of the Redis at `url` when it runs on this machine (its CPU is then sampled too), else null. */
+export async function localRedisPid(url) {
+  const conn = redisConnection(url);
+  try {
+    await conn.ready;
+    const pid = Number(/process_id:(\d+)/.exec(await conn.command('INFO', 'server'))?.[1]);
+    return Number.isInteger(pid) && existsSync(`/proc/${pid}/stat`) && ['127.0.0.1', 'localhost', '::1'].includes(new URL(url).hostname) ? pid : null;
+  } catch {
+    return null;
+  } finally {
+    conn.close();
   }
 }
 

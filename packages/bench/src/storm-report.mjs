@@ -14,12 +14,15 @@ export function addTallies(tallies) {
 }
 
 function addCounts(all) {
-  const total = { closeCodes: {} };
+  const total = {};
   for (const counts of all) {
     for (const [key, value] of Object.entries(counts)) {
       if (typeof value === 'number') total[key] = (total[key] ?? 0) + value;
     }
-    for (const [code, n] of Object.entries(counts.closeCodes)) total.closeCodes[code] = (total.closeCodes[code] ?? 0) + n;
+    for (const field of ['closeCodes', 'connectErrors']) {
+      total[field] ??= {};
+      for (const [code, n] of Object.entries(counts[field])) total[field][code] = (total[field][code] ?? 0) + n;
+    }
     total.firstError ??= counts.firstError;
   }
   return total;
@@ -42,15 +45,15 @@ function sumSeries(seriesList) {
  * (which fails the run) when an acknowledged message was lost or delivered twice, or a
  * client never came back.
  */
-export function stormResult({ transport, n, t0, allBackAt, endAt, verifications, latency, publisher, cpu, aExit, options }) {
+export function stormResult({ transport, n, t0, allBackAt, endAt, verifications, latency, publisher, cpu, machineStorm, aExit, options }) {
   const tally = addTallies(verifications.map((v) => v.tally));
   const counts = addCounts(verifications.slice(0, -1).map((v) => v.counts));
   const backMs = verifications.slice(0, -1).flatMap((v) => v.backAt).map((at) => (at === null ? Infinity : at - t0)).sort((a, b) => a - b);
   const notBack = backMs.filter((ms) => ms === Infinity).length;
   const finite = (ms) => (Number.isFinite(ms) ? ms : null);
-  const [serverSeries, ...loadSeries] = cpu.series;
-  const server = { before: cpuIn(serverSeries, cpu.startedAt, t0), storm: cpuIn(serverSeries, t0, endAt) };
-  const load = { storm: cpuIn(sumSeries(loadSeries), t0, endAt) };
+  const server = { before: cpuIn(cpu.series.server, cpu.startedAt, t0), storm: cpuIn(cpu.series.server, t0, endAt) };
+  const load = { storm: cpuIn(sumSeries(cpu.series.loads), t0, endAt) };
+  const redis = cpu.series.redis === null ? null : { storm: cpuIn(cpu.series.redis, t0, endAt) };
   const lost = tally.missing;
   const metrics = {
     back50Ms: finite(percentile(backMs, 50)),
@@ -69,19 +72,23 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
     `${n} ${transport === 'ws' ? 'WebSocket clients' : 'SSE streams'} on A in ${options.stormRooms} rooms, ${publisher.acked} messages acked at ${options.stormRate}/s through B; A exited with ${aExit.code} ${Math.round(aExit.ms)} ms after SIGTERM; close codes ${JSON.stringify(counts.closeCodes)}; ${counts.attempts} reconnect attempts (${counts.attempts - n} beyond the first), ${counts.droppedAgain ?? 0} dropped again after coming back`,
     `all back ${finite(backMs.at(-1)) === null ? 'never' : `${(backMs.at(-1) / 1000).toFixed(2)} s`} after SIGTERM; ${tally.received} of ${tally.expected} acknowledged deliveries arrived, ${tally.duplicates} twice, ${tally.unacked} unacknowledged ids seen`,
     `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm)}`,
+    `over the storm other work took ${pctOr(machineStorm.otherOnServerCpuPercent)} of CPU 0 (B's), CPU 1 (A until it exited, the load, other work) was ${pctOr(machineStorm.loadCpuBusyPercent)} busy; ` +
+      `Redis peaked at ${redis ? pctOr(redis.storm.peak) : 'n/a (not local)'} of a core; accept queues overflowed ${machineStorm.listenOverflows ?? 'n/a'} times (every listener on the machine: a full queue drops the SYN and the client retries after 1, 3, 7, 15, 31 s)`,
     `B's ${options.stormExisting} existing clients: p99 ${fmtMs(latency.before.p99Ms)} before (${latency.before.samples} samples), ${fmtMs(latency.during.p99Ms)} during the storm (${latency.during.samples} samples)`,
   ];
+  if (Object.keys(counts.connectErrors).length > 0) notes.push(`failed connection attempts: ${JSON.stringify(counts.connectErrors)}`);
   if (counts.notRecovered || counts.resets) notes.push(`${counts.notRecovered ?? 0} joins said recovered:false, ${counts.resets ?? 0} streams got a reset`);
   if (publisher.failures) notes.push(`the publisher got ${publisher.failures} errors, first: ${publisher.firstFailure}`);
   if (counts.errors) notes.push(`clients got ${counts.errors} errors, first: ${counts.firstError}`);
   return {
     metrics,
-    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack }, tally, counts, existingClients: latency, publisher, cpu: { server, load }, aExit, allBackAt },
+    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack }, tally, counts, existingClients: latency, publisher, cpu: { server, load, redis }, machine: machineStorm, aExit, allBackAt },
     notes,
     ...(problems.length > 0 ? { error: `storm (${transport}): ${problems.join('; ')}` } : {}),
   };
 }
 
+const pctOr = (p) => (p === null || p === undefined ? 'n/a' : `${Math.round(p)}%`);
 const fmtMs = (ms) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
 
 function saturation(server, load) {

@@ -6,12 +6,13 @@
 // schedule, resuming (`since` / `Last-Event-ID`). The run fails unless every acked id
 // of a room reached every client of that room exactly once.
 import { readFileSync } from 'node:fs';
+import { DEFAULT_BACKOFF } from '@herald/web';
 import { sleep, waitFor } from './children.mjs';
 import { epochNow } from './load/storm-client.mjs';
-import { readCpu } from './proc-stats.mjs';
+import { cpuDelta, readCpu, readCpuBusy, readListenOverflows } from './proc-stats.mjs';
 import { startServer } from './server.mjs';
 import { sampleCpu, startStormLoad } from './storm-loads.mjs';
-import { deleteKeys, redisAnswers } from './storm-redis.mjs';
+import { deleteKeys, localRedisPid, redisAnswers } from './storm-redis.mjs';
 import { stormResult } from './storm-report.mjs';
 import { TARGETS } from './targets.mjs';
 
@@ -41,11 +42,28 @@ export function stormRefusal(options) {
     `but processes here may open ${limit}: use STORM_N <= ${limit - FD_HEADROOM}, or raise the limit (ulimit -n)`;
 }
 
+/**
+ * What the whole machine did over the storm: busy time on CPU 0 not B's (other work:
+ * this machine is shared), CPU 1 busy in all (A until it exited, the load, other work),
+ * and how often a listener's accept queue was full (machine-wide counter).
+ */
+function machineDuring(before, bPid, wallMs) {
+  const busy = readCpuBusy();
+  const bMicros = cpuDelta(before.b, readCpu(bPid)).statMicros;
+  const percent = (micros) => micros / 10 / wallMs;
+  const overflows = readListenOverflows();
+  return {
+    otherOnServerCpuPercent: busy['0'] === undefined ? null : Math.max(0, percent(busy['0'] - before.busy['0'] - bMicros)),
+    loadCpuBusyPercent: busy['1'] === undefined ? null : percent(busy['1'] - before.busy['1']),
+    listenOverflows: overflows === null || before.overflows === null ? null : overflows - before.overflows,
+  };
+}
+
 function serverEnv(prefix) {
   return { REDIS_URL: STORM_REDIS_URL, REDIS_PREFIX: prefix, MAX_BUFFERED_BYTES: undefined };
 }
 
-async function runStorm(transport, options, machine) {
+export async function runStorm(transport, options, machine) {
   const { stormN: n, stormRooms: rooms, stormRate: rate, stormExisting: existing, quick } = options;
   const prefix = `herald-bench-storm:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
   const target = TARGETS[transport === 'ws' ? 'herald-ws' : 'herald-sse'];
@@ -75,12 +93,17 @@ async function runStorm(transport, options, machine) {
     // Joins fan presence out to every member: let it drain before anything is measured.
     await sleep(quick ? 500 : 2000);
 
-    const sampler = sampleCpu([() => readCpu(b.pid), ...[...loads, probe].map((l) => () => readCpu(l.pid))], CPU_SAMPLE_MS);
+    const redisPid = await localRedisPid(STORM_REDIS_URL);
+    const loadReaders = [...loads, probe].map((l) => () => readCpu(l.pid));
+    const redisReaders = redisPid === null ? [] : [() => readCpu(redisPid)];
+    const sampler = sampleCpu([() => readCpu(b.pid), ...redisReaders, ...loadReaders], CPU_SAMPLE_MS);
     const cpuStartedAt = Date.now();
     await probe.call('publishStart');
-    await sleep(quick ? 1500 : 5000);
+    const beforeMs = quick ? 1500 : 5000;
+    await sleep(beforeMs);
 
     const t0 = epochNow();
+    const machineBefore = { busy: readCpuBusy(), b: readCpu(b.pid), overflows: readListenOverflows() };
     const aExit = a.stop(DRAIN_GRACE_MS).then((code) => ({ code, ms: epochNow() - t0 }));
     const backCount = () => loads.reduce((total, l) => total + (l.progress?.back ?? 0), 0);
     await waitFor(() => backCount() >= n, `${n} clients back on B`, quick ? 60_000 : 180_000, 100).catch(() => {});
@@ -89,14 +112,18 @@ async function runStorm(transport, options, machine) {
     await sleep(quick ? 1000 : 3000);
     const { stats: publisher, acked } = await probe.call('publishStop', {}, 60_000);
     const endAt = Date.now();
-    const series = sampler.stop();
+    const machineStorm = machineDuring(machineBefore, b.pid, endAt - t0);
+    const all = sampler.stop();
+    const series = { server: all[0], redis: redisPid === null ? null : all[1], loads: all.slice(1 + redisReaders.length) };
     const stallMs = quick ? 10_000 : 20_000;
     const verifications = await Promise.all([...loads, probe].map((l) => l.call('verify', { acked, stallMs }, 120_000 + stallMs)));
-    const latency = await probe.call('latency', { windows: { before: [t0 - (quick ? 1500 : 5000), t0], during: [t0, allBackAt] } });
+    // The storm lasts until every client is back, and at least the backoff's first two ceilings.
+    const stormEnd = Math.max(allBackAt, t0 + DEFAULT_BACKOFF.initialMs * 3);
+    const latency = await probe.call('latency', { windows: { before: [t0 - beforeMs, t0], during: [t0, stormEnd] } });
     if (b.exited()) throw new Error(`B exited during the storm\n${b.output()}`);
     return stormResult({
       transport, n, t0, allBackAt, endAt: endAt, verifications, latency, publisher,
-      cpu: { series, startedAt: cpuStartedAt }, aExit: await aExit, options,
+      cpu: { series, startedAt: cpuStartedAt }, machineStorm, aExit: await aExit, options,
     });
   } finally {
     await Promise.all([...loads, ...probes].map((l) => l.stop()));

@@ -14,7 +14,9 @@ export function dechunker(onBody, onEnd) {
   let remaining = 0;
   let skip = 0;
   let sizeLine = '';
+  let ended = false;
   return function feed(text) {
+    if (ended) return;
     let i = 0;
     while (i < text.length) {
       if (remaining > 0) {
@@ -37,6 +39,7 @@ export function dechunker(onBody, onEnd) {
         sizeLine = '';
         // The last chunk (size 0) ends the body; a stream we hold open never sends it.
         if (!(size > 0)) {
+          ended = true;
           onEnd?.();
           return;
         }

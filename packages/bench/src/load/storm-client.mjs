@@ -12,7 +12,7 @@ export const epochNow = () => performance.timeOrigin + performance.now();
 
 /** Counters of one load process's clients, sent to the coordinator as they are. */
 export function newCounts() {
-  return { ready: 0, dropped: 0, back: 0, droppedAgain: 0, attempts: 0, closeCodes: {}, notRecovered: 0, resets: 0, errors: 0, firstError: null };
+  return { ready: 0, dropped: 0, back: 0, droppedAgain: 0, attempts: 0, closeCodes: {}, connectErrors: {}, notRecovered: 0, resets: 0, errors: 0, firstError: null };
 }
 
 /** Compares message ids `<ms>-<seq>` numerically (packages/protocol ids.ts). */
@@ -83,6 +83,13 @@ export class StormClient {
     setTimeout(() => {
       if (!this.set.stopping) this.connect(this.set.reconnectPort);
     }, this.backoff.next());
+  }
+
+  /** Why a connection attempt (or connection) failed, addresses and ports left out so alike reasons add up. */
+  failed(reason) {
+    const key = String(reason).replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>').slice(0, 120);
+    const errors = this.set.counts.connectErrors;
+    errors[key] = (errors[key] ?? 0) + 1;
   }
 
   error(text) {

@@ -21,7 +21,10 @@ export class StormSseClient extends StormClient {
     let feed = null;
     let status = 'no answer';
     let rest = '';
-    const timer = setTimeout(() => socket.destroy(), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      this.failed(`no answer within ${CONNECT_TIMEOUT_MS} ms`);
+      socket.destroy();
+    }, CONNECT_TIMEOUT_MS);
     const onEvents = (text) => {
       rest += text;
       let end;
@@ -30,7 +33,7 @@ export class StormSseClient extends StormClient {
         rest = rest.slice(end + 2);
       }
     };
-    socket.on('error', () => {});
+    socket.on('error', (error) => this.failed(error.code ?? error.message));
     socket.on('close', () => {
       clearTimeout(timer);
       if (this.socket === socket) this.socket = null;

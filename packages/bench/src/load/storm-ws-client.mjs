@@ -10,7 +10,6 @@ const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true };
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 const PAGE_LIMIT = 1000;
 const PAGE_RETRY_MS = 1000;
-const noop = () => {};
 
 export class StormWsClient extends StormClient {
   constructor(set, index, room) {
@@ -27,7 +26,7 @@ export class StormWsClient extends StormClient {
     });
     this.ws = ws;
     this.held = null;
-    ws.on('error', noop);
+    ws.on('error', (error) => this.failed(error.message));
     ws.on('message', (data) => this.frame(data));
     ws.on('close', (code) => {
       if (this.ws === ws) this.ws = null;
