@@ -71,14 +71,16 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   const notes = [
     `${n} ${transport === 'ws' ? 'WebSocket clients' : 'SSE streams'} on A in ${options.stormRooms} rooms, ${publisher.acked} messages acked at ${options.stormRate}/s through B; A exited with ${aExit.code} ${Math.round(aExit.ms)} ms after SIGTERM; close codes ${JSON.stringify(counts.closeCodes)}; ${counts.attempts} reconnect attempts (${counts.attempts - n} beyond the first), ${counts.droppedAgain ?? 0} dropped again after coming back`,
     `all back ${finite(backMs.at(-1)) === null ? 'never' : `${(backMs.at(-1) / 1000).toFixed(2)} s`} after SIGTERM; ${tally.received} of ${tally.expected} acknowledged deliveries arrived, ${tally.duplicates} twice, ${tally.unacked} unacknowledged ids seen`,
-    `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm)}`,
+    `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm, machineStorm)}`,
     `over the storm other work took ${pctOr(machineStorm.otherOnServerCpuPercent)} of CPU 0 (B's), CPU 1 (A until it exited, the load, other work) was ${pctOr(machineStorm.loadCpuBusyPercent)} busy; ` +
       `Redis peaked at ${redis ? pctOr(redis.storm.peak) : 'n/a (not local)'} of a core; accept queues overflowed ${machineStorm.listenOverflows ?? 'n/a'} times (every listener on the machine: a full queue drops the SYN and the client retries after 1, 3, 7, 15, 31 s)`,
     `B's ${options.stormExisting} existing clients: p99 ${fmtMs(latency.before.p99Ms)} before (${latency.before.samples} samples), ${fmtMs(latency.during.p99Ms)} during the storm (${latency.during.samples} samples)`,
   ];
   if (Object.keys(counts.connectErrors).length > 0) notes.push(`failed connection attempts: ${JSON.stringify(counts.connectErrors)}`);
   if (counts.notRecovered || counts.resets) notes.push(`${counts.notRecovered ?? 0} joins said recovered:false, ${counts.resets ?? 0} streams got a reset`);
-  if (publisher.failures) notes.push(`the publisher got ${publisher.failures} errors, first: ${publisher.firstFailure}`);
+  if (publisher.failures) {
+    notes.push(`the publisher got ${publisher.failures} errors, first: ${publisher.firstFailure}; ${publisher.unanswered} sends unanswered (not expected of anyone), ${publisher.skipped} skipped while it reconnected`);
+  }
   if (counts.errors) notes.push(`clients got ${counts.errors} errors, first: ${counts.firstError}`);
   return {
     metrics,
@@ -91,7 +93,9 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
 const pctOr = (p) => (p === null || p === undefined ? 'n/a' : `${Math.round(p)}%`);
 const fmtMs = (ms) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
 
-function saturation(server, load) {
+function saturation(server, load, machine) {
+  // B had CPU 0 to itself only if nothing else ran there: on a shared machine it waits its turn.
+  if ((machine.otherOnServerCpuPercent ?? 0) > 30) return ` (B was STARVED: other work took ${Math.round(machine.otherOnServerCpuPercent)}% of its CPU, so B, not its code, set the pace)`;
   // The load processes share CPU 1 (A's too, until it exits): near 100% there, they set the pace.
   if ((load.peak ?? 0) > 90 && (server.peak ?? 0) > 90) return ' (both sides full at the peak)';
   if ((load.peak ?? 0) > 90) return ' (LOAD-BOUND at the peak: the clients, not B, set the pace)';

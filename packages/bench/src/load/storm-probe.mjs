@@ -34,14 +34,21 @@ export class TimedLatency {
 
 const stampText = () => `S${MARK}${epochNow().toFixed(3)}${MARK}`;
 
-/** One WS publisher holding `rooms`; resolves once joined to all of them. */
-function openWsPublisher(port, index, rooms, onAck, onFailure, closing) {
+/** One WS publisher holding `rooms`; resolves once joined to all of them. `onClose(code)` after that. */
+function openWsPublisher(port, index, rooms, { onAck, onFailure, onClose }) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?name=publisher${index}`, { perMessageDeflate: false });
     const pending = new Set(rooms);
-    const timer = setTimeout(() => reject(new Error(`publisher ${index}: not joined after 30 s`)), 30_000);
-    ws.on('error', reject);
-    ws.on('close', (code) => closing() || onFailure(`publisher ${index} closed with ${code}`));
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`publisher ${index}: not joined after 30 s`));
+    }, 30_000);
+    ws.on('error', noop);
+    ws.on('close', (code) => {
+      clearTimeout(timer);
+      if (pending.size > 0) reject(new Error(`publisher ${index}: closed with ${code} before it joined`));
+      else onClose(code);
+    });
     ws.on('message', (data) => {
       if (data.indexOf('"type":"presence"') !== -1 || data.indexOf('"type":"message"') !== -1) return;
       const m = JSON.parse(data.toString());
@@ -50,8 +57,6 @@ function openWsPublisher(port, index, rooms, onAck, onFailure, closing) {
         pending.delete(m.room);
         if (pending.size === 0) {
           clearTimeout(timer);
-          ws.removeListener('error', reject);
-          ws.on('error', noop);
           resolve(ws);
         }
       } else if (m.type === 'ack') onAck(m.ref, m.id);
@@ -66,7 +71,8 @@ function openWsPublisher(port, index, rooms, onAck, onFailure, closing) {
  */
 export async function openPublisher(cfg, rooms) {
   const acked = Object.fromEntries(rooms.map((room) => [room, []]));
-  const stats = { sent: 0, acked: 0, failures: 0, firstFailure: null };
+  // unanswered: sent on a connection that dropped before the reply; skipped: not sent, no connection.
+  const stats = { sent: 0, acked: 0, failures: 0, firstFailure: null, unanswered: 0, skipped: 0 };
   const waiting = new Map();
   const fail = (text) => {
     stats.failures++;
@@ -94,33 +100,59 @@ export async function openPublisher(cfg, rooms) {
     };
   }
   const count = Math.ceil(rooms.length / ROOMS_PER_PUBLISHER);
-  const onAck = (ref, id) => {
-    const room = waiting.get(ref);
-    if (room === undefined) return;
-    waiting.delete(ref);
-    ack(room, id);
-  };
-  const onFailure = (text, ref) => {
-    if (ref !== undefined) waiting.delete(ref);
-    fail(text);
-  };
+  const slots = Array.from({ length: count }, (_, p) => ({ index: p, rooms: rooms.filter((_, r) => r % count === p), ws: null }));
   let closing = false;
-  const sockets = await Promise.all(
-    Array.from({ length: count }, (_, p) =>
-      openWsPublisher(cfg.port, p, rooms.filter((_, r) => r % count === p), onAck, onFailure, () => closing),
-    ),
-  );
+  const open = async (slot) => {
+    slot.ws = await openWsPublisher(cfg.port, slot.index, slot.rooms, {
+      onAck(ref, id) {
+        const sent = waiting.get(ref);
+        if (sent === undefined) return;
+        waiting.delete(ref);
+        ack(sent.room, id);
+      },
+      onFailure(text, ref) {
+        if (ref !== undefined) waiting.delete(ref);
+        fail(text);
+      },
+      // B dropped a publisher (a missed pong when this process was starved): what it had in
+      // flight may or may not have been published, so it is not expected; it comes back.
+      onClose(code) {
+        slot.ws = null;
+        if (closing) return;
+        fail(`publisher ${slot.index} closed with ${code}`);
+        for (const [ref, sent] of waiting) {
+          if (sent.slot !== slot) continue;
+          waiting.delete(ref);
+          stats.unanswered++;
+        }
+        setTimeout(() => reopen(slot), 1000);
+      },
+    });
+  };
+  const reopen = (slot) => {
+    if (closing) return;
+    open(slot).catch((error) => {
+      fail(error.message);
+      setTimeout(() => reopen(slot), 1000);
+    });
+  };
+  await Promise.all(slots.map(open));
   return {
     acked, stats,
     publish(room) {
+      const slot = slots[rooms.indexOf(room) % count];
+      if (slot.ws === null) {
+        stats.skipped++;
+        return;
+      }
       const ref = String(++stats.sent);
-      waiting.set(ref, room);
-      sockets[rooms.indexOf(room) % count].send(JSON.stringify({ type: 'send', room, text: stampText(), ref }));
+      waiting.set(ref, { room, slot });
+      slot.ws.send(JSON.stringify({ type: 'send', room, text: stampText(), ref }));
     },
     inFlight: () => waiting.size,
     close() {
       closing = true;
-      for (const ws of sockets) ws.terminate();
+      for (const slot of slots) slot.ws?.terminate();
     },
   };
 }
@@ -142,7 +174,7 @@ export function startPublishing(pub, rooms, rate) {
       await loop;
       const deadline = Date.now() + timeoutMs;
       while (pub.inFlight() > 0 && Date.now() < deadline) await sleep(50);
-      return { ...pub.stats, unanswered: pub.inFlight() };
+      return { ...pub.stats, unanswered: pub.stats.unanswered + pub.inFlight() };
     },
   };
 }
