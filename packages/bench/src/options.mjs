@@ -23,6 +23,8 @@ const NUMBERS = {
   STORM_N: { flag: 'storm-n', full: 8000, quick: 100, min: 1, max: 18_000, help: 'storm clients on server A (WS, then SSE)' },
   STORM_ROOMS: { flag: 'storm-rooms', full: 160, quick: 4, min: 1, max: 10_000, help: 'rooms (topics) the storm clients are spread over' },
   STORM_RATE: { flag: 'storm-rate', full: 100, quick: 20, min: 1, max: 5000, help: 'acknowledged messages/s published through B during the storm' },
+  // The web client's first ceiling (packages/web DEFAULT_BACKOFF.initialMs); it doubles up to 30 s.
+  STORM_BACKOFF_MS: { flag: 'storm-backoff-ms', full: 500, quick: 500, min: 1, max: 30_000, help: "ceiling of the storm clients' first reconnect delay, ms (full jitter)" },
   STORM_EXISTING: { flag: 'storm-existing', full: 200, quick: 20, min: 1, max: 5000, help: "B's own clients, whose p99 the storm reports" },
 };
 

@@ -6,7 +6,7 @@ import { SCENARIO_SPECS } from './scenarios.mjs';
 
 function format(value, unit) {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
-  const digits = unit === 'msg/s' || unit === 'conn/s' || unit === 'events/s' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
+  const digits = unit === 'msg/s' || unit === 'conn/s' || unit === 'events/s' || unit === 'msgs' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 

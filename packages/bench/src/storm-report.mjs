@@ -74,6 +74,7 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
     `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm, machineStorm)}`,
     `over the storm other work took ${pctOr(machineStorm.otherOnServerCpuPercent)} of CPU 0 (B's), CPU 1 (A until it exited, the load, other work) was ${pctOr(machineStorm.loadCpuBusyPercent)} busy; ` +
       `Redis peaked at ${redis ? pctOr(redis.storm.peak) : 'n/a (not local)'} of a core; accept queues overflowed ${machineStorm.listenOverflows ?? 'n/a'} times (every listener on the machine: a full queue drops the SYN and the client retries after 1, 3, 7, 15, 31 s)`,
+    `B's event loop was late by up to ${fmtMs(machineStorm.eventLoopLag.during.maxMs)} (p99 ${fmtMs(machineStorm.eventLoopLag.during.p99Ms)}) from SIGTERM until all were back, ${fmtMs(machineStorm.eventLoopLag.before.maxMs)} (p99 ${fmtMs(machineStorm.eventLoopLag.before.p99Ms)}) before`,
     `B's ${options.stormExisting} existing clients: p99 ${fmtMs(latency.before.p99Ms)} before (${latency.before.samples} samples), ${fmtMs(latency.during.p99Ms)} during the storm (${latency.during.samples} samples)`,
   ];
   if (Object.keys(counts.connectErrors).length > 0) notes.push(`failed connection attempts: ${JSON.stringify(counts.connectErrors)}`);

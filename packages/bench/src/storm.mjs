@@ -6,7 +6,7 @@
 // schedule, resuming (`since` / `Last-Event-ID`). The run fails unless every acked id
 // of a room reached every client of that room exactly once.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_BACKOFF } from '@herald/web';
+import http from 'node:http';
 import { sleep, waitFor } from './children.mjs';
 import { epochNow } from './load/storm-client.mjs';
 import { cpuDelta, readCpu, readCpuBusy, readListenOverflows } from './proc-stats.mjs';
@@ -59,6 +59,27 @@ function machineDuring(before, bPid, wallMs) {
   };
 }
 
+/** B's event-loop delay since the last scrape (prom-client resets it on each), ms; nulls when /metrics does not answer. */
+function eventLoopLag(port) {
+  return new Promise((resolve) => {
+    const none = { p99Ms: null, maxMs: null };
+    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent: false, timeout: 30_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (part) => (text += part));
+      res.on('end', () => {
+        const ms = (name) => {
+          const value = Number(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[2]);
+          return Number.isFinite(value) ? value * 1000 : null;
+        };
+        resolve({ p99Ms: ms('nodejs_eventloop_lag_p99_seconds'), maxMs: ms('nodejs_eventloop_lag_max_seconds') });
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(none));
+  });
+}
+
 function serverEnv(prefix) {
   return { REDIS_URL: STORM_REDIS_URL, REDIS_PREFIX: prefix, MAX_BUFFERED_BYTES: undefined };
 }
@@ -79,7 +100,7 @@ export async function runStorm(transport, options, machine) {
     started.push(b);
     const processes = Math.max(2, Math.ceil(n / CLIENTS_PER_PROCESS));
     const share = Math.ceil(n / processes);
-    const base = { transport, rooms, portA: a.port, portB: b.port, concurrency: options.concurrency };
+    const base = { transport, rooms, portA: a.port, portB: b.port, concurrency: options.concurrency, backoffMs: options.stormBackoffMs };
     for (let k = 0; k < processes; k++) {
       const first = k * share;
       const count = Math.min(share, n - first);
@@ -98,27 +119,30 @@ export async function runStorm(transport, options, machine) {
     const redisReaders = redisPid === null ? [] : [() => readCpu(redisPid)];
     const sampler = sampleCpu([() => readCpu(b.pid), ...redisReaders, ...loadReaders], CPU_SAMPLE_MS);
     const cpuStartedAt = Date.now();
+    await eventLoopLag(b.port);
     await probe.call('publishStart');
     const beforeMs = quick ? 1500 : 5000;
     await sleep(beforeMs);
 
+    const lagBefore = await eventLoopLag(b.port);
     const t0 = epochNow();
     const machineBefore = { busy: readCpuBusy(), b: readCpu(b.pid), overflows: readListenOverflows() };
     const aExit = a.stop(DRAIN_GRACE_MS).then((code) => ({ code, ms: epochNow() - t0 }));
     const backCount = () => loads.reduce((total, l) => total + (l.progress?.back ?? 0), 0);
     await waitFor(() => backCount() >= n, `${n} clients back on B`, quick ? 60_000 : 180_000, 100).catch(() => {});
     const allBackAt = epochNow();
+    const lagDuring = await eventLoopLag(b.port);
     // Live traffic after the storm too: a resumed client must go on receiving.
     await sleep(quick ? 1000 : 3000);
     const { stats: publisher, acked } = await probe.call('publishStop', {}, 60_000);
     const endAt = Date.now();
-    const machineStorm = machineDuring(machineBefore, b.pid, endAt - t0);
+    const machineStorm = { ...machineDuring(machineBefore, b.pid, endAt - t0), eventLoopLag: { before: lagBefore, during: lagDuring } };
     const all = sampler.stop();
     const series = { server: all[0], redis: redisPid === null ? null : all[1], loads: all.slice(1 + redisReaders.length) };
     const stallMs = quick ? 10_000 : 20_000;
     const verifications = await Promise.all([...loads, probe].map((l) => l.call('verify', { acked, stallMs }, 120_000 + stallMs)));
     // The storm lasts until every client is back, and at least the backoff's first two ceilings.
-    const stormEnd = Math.max(allBackAt, t0 + DEFAULT_BACKOFF.initialMs * 3);
+    const stormEnd = Math.max(allBackAt, t0 + options.stormBackoffMs * 3);
     const latency = await probe.call('latency', { windows: { before: [t0 - beforeMs, t0], during: [t0, stormEnd] } });
     if (b.exited()) throw new Error(`B exited during the storm\n${b.output()}`);
     return stormResult({
@@ -142,7 +166,7 @@ export async function runStormScenario(options, machine, results) {
   for (const transport of ['ws', 'sse']) {
     const key = `storm-${transport}`;
     const began = Date.now();
-    process.stdout.write(`${key} herald (N=${options.stormN}, ${options.stormRooms} rooms, ${options.stormRate} msg/s) ... `);
+    process.stdout.write(`${key} herald (N=${options.stormN}, ${options.stormRooms} rooms, ${options.stormRate} msg/s, first backoff ceiling ${options.stormBackoffMs} ms) ... `);
     try {
       if (refusal) throw new Error(refusal);
       const result = await runStorm(transport, options, machine);

@@ -34,7 +34,7 @@ export class StormClient {
     this.room = room;
     this.ids = [];
     this.lastId = undefined;
-    this.backoff = new Backoff(DEFAULT_BACKOFF);
+    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, initialMs: set.backoffMs ?? DEFAULT_BACKOFF.initialMs });
     this.readyAt = null;
     this.droppedAt = null;
     this.backAt = null;

@@ -14,7 +14,7 @@ const Client = cfg.transport === 'sse' ? StormSseClient : StormWsClient;
 const roomName = (i) => `storm-${i % cfg.rooms}`;
 const reply = (message) => process.send(message);
 
-const set = { counts: newCounts(), localAddress: cfg.localAddress, reconnectPort: cfg.portB, stopping: false, onLive: undefined };
+const set = { counts: newCounts(), localAddress: cfg.localAddress, reconnectPort: cfg.portB, backoffMs: cfg.backoffMs, stopping: false, onLive: undefined };
 const clients = [];
 let latency = null;
 let pub = null;
