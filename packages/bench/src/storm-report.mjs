@@ -50,6 +50,14 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   const counts = addCounts(verifications.slice(0, -1).map((v) => v.counts));
   const backMs = verifications.slice(0, -1).flatMap((v) => v.backAt).map((at) => (at === null ? Infinity : at - t0)).sort((a, b) => a - b);
   const notBack = backMs.filter((ms) => ms === Infinity).length;
+  // Cut where the kernel retransmits a dropped SYN (1, 3, 7, 15, 31, 63 s after the first):
+  // a storm that overflowed the accept queue bunches up right after these.
+  const edges = [1000, 3000, 7000, 15_000, 31_000, 63_000, Infinity];
+  const backHistogram = Object.fromEntries(edges.map((edge, i) => {
+    const from = edges[i - 1] ?? 0;
+    const label = edge === Infinity ? `>=${from / 1000} s` : `${from / 1000}-${edge / 1000} s`;
+    return [label, backMs.filter((ms) => ms >= from && ms < edge).length];
+  }));
   const finite = (ms) => (Number.isFinite(ms) ? ms : null);
   const server = { before: cpuIn(cpu.series.server, cpu.startedAt, t0), storm: cpuIn(cpu.series.server, t0, endAt) };
   const load = { storm: cpuIn(sumSeries(cpu.series.loads), t0, endAt) };
@@ -70,6 +78,7 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   if (tally.expected === 0) problems.push('nothing was acknowledged: the publisher did not publish');
   const notes = [
     `${n} ${transport === 'ws' ? 'WebSocket clients' : 'SSE streams'} on A in ${options.stormRooms} rooms, ${publisher.acked} messages acked at ${options.stormRate}/s through B; A exited with ${aExit.code} ${Math.round(aExit.ms)} ms after SIGTERM; close codes ${JSON.stringify(counts.closeCodes)}; ${counts.attempts} reconnect attempts (${counts.attempts - n} beyond the first), ${counts.droppedAgain ?? 0} dropped again after coming back`,
+    `back after SIGTERM: ${Object.entries(backHistogram).map(([range, count]) => `${range}: ${count}`).join(', ')}`,
     `all back ${finite(backMs.at(-1)) === null ? 'never' : `${(backMs.at(-1) / 1000).toFixed(2)} s`} after SIGTERM; ${tally.received} of ${tally.expected} acknowledged deliveries arrived, ${tally.duplicates} twice, ${tally.unacked} unacknowledged ids seen`,
     `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm, machineStorm)}`,
     `over the storm other work took ${pctOr(machineStorm.otherOnServerCpuPercent)} of CPU 0 (B's), CPU 1 (A until it exited, the load, other work) was ${pctOr(machineStorm.loadCpuBusyPercent)} busy; ` +
@@ -85,7 +94,7 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   if (counts.errors) notes.push(`clients got ${counts.errors} errors, first: ${counts.firstError}`);
   return {
     metrics,
-    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack }, tally, counts, existingClients: latency, publisher, cpu: { server, load, redis }, machine: machineStorm, aExit, allBackAt },
+    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack, histogram: backHistogram }, tally, counts, existingClients: latency, publisher, cpu: { server, load, redis }, machine: machineStorm, aExit, allBackAt },
     notes,
     ...(problems.length > 0 ? { error: `storm (${transport}): ${problems.join('; ')}` } : {}),
   };
