@@ -56,6 +56,14 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   const quantiles = (sorted) => ({ p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: percentile(sorted, 100) });
   const closedAfter = quantiles(spans((droppedAt) => (droppedAt === null ? NaN : droppedAt - t0)));
   const reconnect = quantiles(spans((droppedAt, backAt) => (droppedAt === null || backAt === null ? NaN : backAt - droppedAt)));
+  // The attempt that brought each client back, step by step (WS: tcp, upgrade, welcome, back; SSE: tcp, back).
+  const stepNames = transport === 'ws' ? ['start', 'tcp', 'upgrade', 'welcome', 'back'] : ['start', 'tcp', 'back'];
+  const steps = clientsOf.flatMap((v) => v.backSteps).filter((st) => st !== null);
+  const lastAttempt = Object.fromEntries(stepNames.slice(1).map((name, i) => {
+    const from = stepNames[i];
+    const sorted = steps.map((st) => st[name] - st[from]).filter(Number.isFinite).sort((a, b) => a - b);
+    return [`${from}→${name}`, quantiles(sorted)];
+  }));
   // Cut where the kernel retransmits a dropped SYN (1, 3, 7, 15, 31, 63 s after the first):
   // a storm that overflowed the accept queue bunches up right after these.
   const edges = [1000, 3000, 7000, 15_000, 31_000, 63_000, Infinity];
@@ -86,6 +94,7 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
     `${n} ${transport === 'ws' ? 'WebSocket clients' : 'SSE streams'} on A in ${options.stormRooms} rooms, ${publisher.acked} messages acked at ${options.stormRate}/s through B; A exited with ${aExit.code} ${Math.round(aExit.ms)} ms after SIGTERM; close codes ${JSON.stringify(counts.closeCodes)}; ${counts.attempts} reconnect attempts (${counts.attempts - n} beyond the first), ${counts.droppedAgain ?? 0} dropped again after coming back`,
     `back after SIGTERM: ${Object.entries(backHistogram).map(([range, count]) => `${range}: ${count}`).join(', ')}`,
     `A closed its clients ${fmtS(closedAfter.p50Ms)} (p50) / ${fmtS(closedAfter.p99Ms)} (p99) after SIGTERM; from that close to back on B took ${fmtS(reconnect.p50Ms)} (p50) / ${fmtS(reconnect.p99Ms)} (p99) / ${fmtS(reconnect.maxMs)} (max)`,
+    `the attempt that brought a client back, step by step (p50 / p99): ${Object.entries(lastAttempt).map(([span, q]) => `${span} ${fmtS(q.p50Ms)} / ${fmtS(q.p99Ms)}`).join(', ')}`,
     `all back ${finite(backMs.at(-1)) === null ? 'never' : `${(backMs.at(-1) / 1000).toFixed(2)} s`} after SIGTERM; ${tally.received} of ${tally.expected} acknowledged deliveries arrived, ${tally.duplicates} twice, ${tally.unacked} unacknowledged ids seen`,
     `B's CPU peaked at ${Math.round(server.storm.peak ?? 0)}% of a core (mean ${Math.round(server.storm.mean ?? 0)}% during the storm, ${Math.round(server.before.mean ?? 0)}% before); the load processes together peaked at ${Math.round(load.storm.peak ?? 0)}% (mean ${Math.round(load.storm.mean ?? 0)}%)${saturation(server.storm, load.storm, machineStorm)}`,
     `over the storm other work took ${pctOr(machineStorm.otherOnServerCpuPercent)} of CPU 0 (B's), CPU 1 (A until it exited, the load, other work) was ${pctOr(machineStorm.loadCpuBusyPercent)} busy; ` +
@@ -101,7 +110,7 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
   if (counts.errors) notes.push(`clients got ${counts.errors} errors, first: ${counts.firstError}`);
   return {
     metrics,
-    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack, histogram: backHistogram, closedAfterSigterm: closedAfter, closeToBack: reconnect }, tally, counts, existingClients: latency, publisher, cpu: { server, load, redis }, machine: machineStorm, aExit, allBackAt },
+    details: { transport, n, back: { p50Ms: metrics.back50Ms, p99Ms: metrics.back99Ms, allMs: finite(backMs.at(-1)), notBack, histogram: backHistogram, closedAfterSigterm: closedAfter, closeToBack: reconnect, lastAttempt }, tally, counts, existingClients: latency, publisher, cpu: { server, load, redis }, machine: machineStorm, aExit, allBackAt },
     notes,
     ...(problems.length > 0 ? { error: `storm (${transport}): ${problems.join('; ')}` } : {}),
   };

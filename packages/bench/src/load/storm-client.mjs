@@ -39,6 +39,10 @@ export class StormClient {
     this.droppedAt = null;
     this.backAt = null;
     this.stableTimer = undefined;
+    // The attempt in progress: when it started and when each step of it was reached (epoch ms).
+    this.attempt = null;
+    // The steps of the attempt that brought this client back on B.
+    this.backSteps = null;
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -60,6 +64,7 @@ export class StormClient {
       this.resolveReady();
     } else if (this.droppedAt !== null && this.backAt === null) {
       this.backAt = epochNow();
+      this.backSteps = { ...this.attempt, back: this.backAt };
       counts.back++;
     }
   }
@@ -85,9 +90,23 @@ export class StormClient {
     }, this.backoff.next());
   }
 
-  /** Why a connection attempt (or connection) failed, addresses and ports left out so alike reasons add up. */
+  /** Starts timing an attempt; `step(name)` marks how far it got. */
+  attempting() {
+    this.attempt = { start: epochNow() };
+  }
+
+  step(name) {
+    if (this.attempt) this.attempt[name] ??= epochNow();
+  }
+
+  /**
+   * Why a connection attempt (or connection) failed, addresses and ports left out so alike
+   * reasons add up, and whether TCP had connected (a full accept queue leaves the client
+   * connected but unanswered until the server accepts).
+   */
   failed(reason) {
-    const key = String(reason).replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>').slice(0, 120);
+    const where = this.attempt?.tcp === undefined ? 'before TCP connect' : 'after TCP connect';
+    const key = `${where}: ${String(reason)}`.replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>').slice(0, 120);
     const errors = this.set.counts.connectErrors;
     errors[key] = (errors[key] ?? 0) + 1;
   }

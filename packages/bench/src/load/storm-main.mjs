@@ -57,6 +57,7 @@ const COMMANDS = {
       counts: set.counts,
       backAt: clients.map((c) => c.backAt),
       droppedAt: clients.map((c) => c.droppedAt),
+      backSteps: clients.map((c) => c.backSteps),
     };
   },
   async latency({ windows }) {

@@ -14,7 +14,9 @@ export class StormSseClient extends StormClient {
   }
 
   connect(port) {
+    this.attempting();
     const socket = net.connect({ host: '127.0.0.1', port, localAddress: this.set.localAddress });
+    socket.once('connect', () => this.step('tcp'));
     this.socket = socket;
     socket.setNoDelay(true);
     let head = '';

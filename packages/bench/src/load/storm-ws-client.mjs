@@ -2,6 +2,7 @@
 // reconnect joins it again with `since` = the last id it got, paging forward with
 // `history after` when the `joined` was cut (as packages/web catch-up.ts does: live
 // messages are held meanwhile, then the ones newer than the last page are kept).
+import net from 'node:net';
 import WebSocket from 'ws';
 import { StormClient, compareIds } from './storm-client.mjs';
 
@@ -19,11 +20,19 @@ export class StormWsClient extends StormClient {
   }
 
   connect(port) {
+    this.attempting();
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?name=storm${this.index}`, {
       ...CLIENT_OPTIONS,
       localAddress: this.set.localAddress,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      // ws's own netConnect, with the moment TCP connected noted.
+      createConnection: (options) => {
+        const socket = net.connect({ ...options, path: options.socketPath });
+        socket.once('connect', () => this.step('tcp'));
+        return socket;
+      },
     });
+    ws.once('upgrade', () => this.step('upgrade'));
     this.ws = ws;
     this.held = null;
     ws.on('error', (error) => this.failed(error.message));
@@ -44,6 +53,7 @@ export class StormWsClient extends StormClient {
     const m = JSON.parse(data.toString());
     switch (m.type) {
       case 'welcome':
+        this.step('welcome');
         this.send(this.lastId === undefined ? { type: 'join', room: this.room } : { type: 'join', room: this.room, since: this.lastId });
         return;
       case 'joined':
