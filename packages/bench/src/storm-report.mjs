@@ -40,25 +40,18 @@ function sumSeries(seriesList) {
   return Array.from({ length }, (_, i) => ({ at: seriesList[0][i].at, percent: sum(seriesList.map((s) => s[i].percent)) }));
 }
 
-/**
- * The storm's result: metrics for the table, details for the JSON, notes, and `error`
- * (which fails the run) when an acknowledged message was lost or delivered twice, or a
- * client never came back.
- */
-export function stormResult({ transport, n, t0, allBackAt, endAt, verifications, latency, publisher, cpu, machineStorm, aExit, options }) {
-  const tally = addTallies(verifications.map((v) => v.tally));
-  const counts = addCounts(verifications.slice(0, -1).map((v) => v.counts));
-  const backMs = verifications.slice(0, -1).flatMap((v) => v.backAt).map((at) => (at === null ? Infinity : at - t0)).sort((a, b) => a - b);
+/** When the clients of the load processes came back, from SIGTERM (`t0`), and where the time went. */
+function backFigures(loadResults, t0, transport) {
+  const backMs = loadResults.flatMap((v) => v.backAt).map((at) => (at === null ? Infinity : at - t0)).sort((a, b) => a - b);
   const notBack = backMs.filter((ms) => ms === Infinity).length;
   // Split the wait: SIGTERM → A closed this client (A's drain), closed → back on B (the reconnect).
-  const clientsOf = verifications.slice(0, -1);
-  const spans = (pick) => clientsOf.flatMap((v) => v.backAt.map((backAt, i) => pick(v.droppedAt[i], backAt))).filter(Number.isFinite).sort((a, b) => a - b);
+  const spans = (pick) => loadResults.flatMap((v) => v.backAt.map((backAt, i) => pick(v.droppedAt[i], backAt))).filter(Number.isFinite).sort((a, b) => a - b);
   const quantiles = (sorted) => ({ p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: percentile(sorted, 100) });
   const closedAfter = quantiles(spans((droppedAt) => (droppedAt === null ? NaN : droppedAt - t0)));
   const reconnect = quantiles(spans((droppedAt, backAt) => (droppedAt === null || backAt === null ? NaN : backAt - droppedAt)));
   // The attempt that brought each client back, step by step (WS: tcp, upgrade, welcome, back; SSE: tcp, back).
   const stepNames = transport === 'ws' ? ['start', 'tcp', 'upgrade', 'welcome', 'back'] : ['start', 'tcp', 'back'];
-  const steps = clientsOf.flatMap((v) => v.backSteps).filter((st) => st !== null);
+  const steps = loadResults.flatMap((v) => v.backSteps).filter((st) => st !== null);
   const lastAttempt = Object.fromEntries(stepNames.slice(1).map((name, i) => {
     const from = stepNames[i];
     const sorted = steps.map((st) => st[name] - st[from]).filter(Number.isFinite).sort((a, b) => a - b);
@@ -72,6 +65,18 @@ export function stormResult({ transport, n, t0, allBackAt, endAt, verifications,
     const label = edge === Infinity ? `>=${from / 1000} s` : `${from / 1000}-${edge / 1000} s`;
     return [label, backMs.filter((ms) => ms >= from && ms < edge).length];
   }));
+  return { backMs, notBack, closedAfter, reconnect, lastAttempt, backHistogram };
+}
+
+/**
+ * The storm's result: metrics for the table, details for the JSON, notes, and `error`
+ * (which fails the run) when an acknowledged message was lost or delivered twice, or a
+ * client never came back.
+ */
+export function stormResult({ transport, n, t0, allBackAt, endAt, verifications, latency, publisher, cpu, machineStorm, aExit, options }) {
+  const tally = addTallies(verifications.map((v) => v.tally));
+  const counts = addCounts(verifications.slice(0, -1).map((v) => v.counts));
+  const { backMs, notBack, closedAfter, reconnect, lastAttempt, backHistogram } = backFigures(verifications.slice(0, -1), t0, transport);
   const finite = (ms) => (Number.isFinite(ms) ? ms : null);
   const server = { before: cpuIn(cpu.series.server, cpu.startedAt, t0), storm: cpuIn(cpu.series.server, t0, endAt) };
   const load = { storm: cpuIn(sumSeries(cpu.series.loads), t0, endAt) };
@@ -122,7 +127,7 @@ const fmtMs = (ms) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
 
 function saturation(server, load, machine) {
   // B had CPU 0 to itself only if nothing else ran there: on a shared machine it waits its turn.
-  if ((machine.otherOnServerCpuPercent ?? 0) > 30) return ` (B was STARVED: other work took ${Math.round(machine.otherOnServerCpuPercent)}% of its CPU, so B, not its code, set the pace)`;
+  if ((machine.otherOnServerCpuPercent ?? 0) > 30) return ` (B was STARVED: other work took ${Math.round(machine.otherOnServerCpuPercent)}% of its CPU, so the machine, not B's code, set the pace)`;
   // The load processes share CPU 1 (A's too, until it exits): near 100% there, they set the pace.
   if ((load.peak ?? 0) > 90 && (server.peak ?? 0) > 90) return ' (both sides full at the peak)';
   if ((load.peak ?? 0) > 90) return ' (LOAD-BOUND at the peak: the clients, not B, set the pace)';
