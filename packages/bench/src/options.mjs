@@ -2,8 +2,8 @@
 // `--quick` swaps in tiny defaults so the whole run takes seconds (the smoke test uses it).
 
 export const SCENARIOS = ['ws-fanout', 'sse-fanout', 'pusher-fanout', 'ws-idle', 'sse-idle', 'ws-setup', 'sse-setup', 'sse-replay'];
-/** Run only when named in --only: minutes long (scale) or needing a Redis (redis). */
-export const OPT_IN_SCENARIOS = ['scale', 'redis'];
+/** Run only when named in --only: minutes long (scale, storm) or needing a Redis (redis, storm). */
+export const OPT_IN_SCENARIOS = ['scale', 'redis', 'storm'];
 const KNOWN_SCENARIOS = [...SCENARIOS, ...OPT_IN_SCENARIOS];
 
 const NUMBERS = {
@@ -25,6 +25,13 @@ const NUMBERS = {
   SCALE_BURST: { flag: 'scale-burst', full: 200, quick: 20, min: 1, max: 100_000, help: 'messages in the scale burst' },
   REDIS_N: { flag: 'redis-n', full: 1000, quick: 20, min: 1, max: 18_000, help: 'subscribers in the Redis latency runs' },
   REDIS_STEP_SECONDS: { flag: 'redis-step-seconds', full: 3, quick: 0.5, min: 0.1, max: 60, fraction: true, help: 'seconds per concurrency step of the Redis publish ramp' },
+  // Server A holds every storm client in one process: 18,000 is what a 20,000 open-files limit allows.
+  STORM_N: { flag: 'storm-n', full: 8000, quick: 100, min: 1, max: 18_000, help: 'storm clients on server A (WS, then SSE)' },
+  STORM_ROOMS: { flag: 'storm-rooms', full: 160, quick: 4, min: 1, max: 10_000, help: 'rooms (topics) the storm clients are spread over' },
+  STORM_RATE: { flag: 'storm-rate', full: 100, quick: 20, min: 1, max: 5000, help: 'acknowledged messages/s published through B during the storm' },
+  // The web client's first ceiling (packages/web DEFAULT_BACKOFF.initialMs); it doubles up to 30 s.
+  STORM_BACKOFF_MS: { flag: 'storm-backoff-ms', full: 500, quick: 500, min: 1, max: 30_000, help: "ceiling of the storm clients' first reconnect delay, ms (full jitter)" },
+  STORM_EXISTING: { flag: 'storm-existing', full: 200, quick: 20, min: 1, max: 5000, help: "B's own clients, whose p99 the storm reports" },
 };
 
 const SCALE_NS = { flag: 'scale-ns', full: '1000,5000,18000', quick: '50,100' };
@@ -39,8 +46,9 @@ export function usage() {
     'usage: pnpm bench [--quick] [--only=<scenario,...>] [--json=<file>] [options]',
     ...lines,
     `  --${SCALE_NS.flag}=<n,...>  (env SCALE_NS, default ${SCALE_NS.full}, quick ${SCALE_NS.quick})  subscriber counts of the scale scenario`,
-    `  --only=<list>  (env ONLY) any of ${SCENARIOS.join(', ')}; also ${OPT_IN_SCENARIOS.join(', ')} (only when named)`,
+    `  --only=<list>  (env ONLY) any of ${SCENARIOS.join(', ')}; also ${OPT_IN_SCENARIOS.join(', ')} (only when named; redis and storm need a Redis)`,
     '  REDIS_URL  the Redis of the redis scenario (default redis://127.0.0.1:6379; its keys get a fresh REDIS_PREFIX)',
+    '  STORM_REDIS_URL  the Redis of the storm scenario (default redis://127.0.0.1:6379)',
     '  --json=<file>  (env BENCH_JSON) where to write the results (default bench-results/bench-<timestamp>.json)',
   ].join('\n');
 }

@@ -98,3 +98,14 @@ export function readCpuBusy() {
   }
   return busy;
 }
+
+/** TcpExt ListenOverflows from /proc/net/netstat (this network namespace, every listener): accept queues that were full. */
+export function readListenOverflows() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0].split(' ');
+    return Number(lines[1].split(' ')[names.indexOf('ListenOverflows')]);
+  } catch {
+    return null;
+  }
+}

@@ -6,7 +6,7 @@ import { SCENARIO_SPECS } from './scenarios.mjs';
 
 function format(value, unit) {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
-  const digits = unit === 'msg/s' || unit === 'conn/s' || unit === 'events/s' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
+  const digits = unit === 'msg/s' || unit === 'conn/s' || unit === 'events/s' || unit === 'msgs' ? 0 : Math.abs(value) >= 100 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -94,6 +94,7 @@ export function scenarioNotes(results) {
       const result = sides[side];
       const who = `${scenario} ${side}`;
       if (!result) continue;
+      for (const note of result.notes ?? []) notes.push(`${who}: ${note}`);
       if (result.error) {
         notes.push(`${who}: FAILED: ${result.error.split('\n')[0]}`);
         continue;

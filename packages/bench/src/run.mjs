@@ -9,6 +9,7 @@ import { OptionsError, readOptions, usage } from './options.mjs';
 import { FIXED_NOTES, buildRows, machineLine, markdownTable, scenarioNotes, textTable, writeJson } from './report.mjs';
 import { hardTimeoutMs } from './scenarios.mjs';
 import { startServer } from './server.mjs';
+import { runStormScenario } from './storm.mjs';
 import { REPO_ROOT, isBuilt, scenarioEnv, targetFor } from './targets.mjs';
 
 const LOAD_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load/main.mjs');
@@ -98,6 +99,10 @@ async function main() {
   const results = {};
   let failed = 0;
   for (const scenario of options.scenarios) {
+    if (scenario === 'storm') {
+      failed += await runStormScenario(options, machine, results);
+      continue;
+    }
     if (MULTI_PROCESS[scenario]) {
       results[scenario] = await MULTI_PROCESS[scenario].run(options, machine, (text) => process.stdout.write(text));
       failed += failuresIn(results[scenario]);

@@ -13,6 +13,15 @@ const SETUP_METRICS = [
   { key: 'connectionsPerSecond', label: 'connections/s', unit: 'conn/s', better: 'higher' },
   { key: 'cpuPerConnection', label: 'server CPU per connection', unit: 'µs', better: 'lower' },
 ];
+const STORM_METRICS = [
+  { key: 'back50Ms', label: 'time until 50% are back on B', unit: 's', scale: 1 / 1000, better: 'lower' },
+  { key: 'back99Ms', label: 'time until 99% are back on B', unit: 's', scale: 1 / 1000, better: 'lower' },
+  { key: 'peakServerCpu', label: "B's peak CPU (250 ms samples)", unit: '% of a core', better: 'lower' },
+  { key: 'p99BeforeMs', label: "p99 of B's existing clients before", unit: 'ms', better: 'lower' },
+  { key: 'p99DuringMs', label: "p99 of B's existing clients during the storm", unit: 'ms', better: 'lower' },
+  // Asserted 0: the run fails otherwise.
+  { key: 'lost', label: 'acknowledged deliveries lost', unit: 'msgs', better: 'lower' },
+];
 
 // What each scenario reports: metric keys (as the load process returns them), labels,
 // units and which direction is better.
@@ -56,6 +65,9 @@ export const SCENARIO_SPECS = {
   // Multi-process scenarios (scale.mjs, redis-scenario.mjs): their own rows and notes.
   scale: { title: 'Scale', rows: scaleRows, notes: scaleNotes },
   redis: { title: 'Redis', rows: redisRows, notes: redisNotes },
+  // The storm (storm.mjs) runs Herald only and writes these two.
+  'storm-ws': { title: 'Reconnect storm (WS)', metrics: STORM_METRICS },
+  'storm-sse': { title: 'Reconnect storm (SSE)', metrics: STORM_METRICS },
 };
 
 /** Generous upper bound for one load run, so a hung server cannot hang the bench. */

@@ -48,7 +48,8 @@ export async function startServer(target, cpu, envOverrides = {}) {
         port,
         output,
         exited: () => child.exitCode !== null || child.signalCode !== null,
-        stop: () => stopChild(child),
+        // SIGTERM, then SIGKILL after `graceMs` (the storm lets a gateway drain).
+        stop: (graceMs) => stopChild(child, graceMs),
       };
     } catch (error) {
       await stopChild(child, 1000);

@@ -46,4 +46,16 @@ describe('dechunker + markerScanner', () => {
     const seen = collect([chunked('data: {"t":"B@@1.000@@"}\n', [26])]);
     expect(seen).toEqual([]);
   });
+
+  it('says when the last chunk ends the response (a drain), however the wire is split', () => {
+    const ended = `${wire}0\r\n\r\n`;
+    for (let cut = 1; cut < ended.length; cut++) {
+      let ends = 0;
+      let body = '';
+      const feed = dechunker((text) => (body += text), () => ends++);
+      feed(ended.slice(0, cut));
+      feed(ended.slice(cut));
+      expect([ends, body], `cut at ${cut}`).toEqual([1, events]);
+    }
+  });
 });

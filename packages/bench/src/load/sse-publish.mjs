@@ -2,7 +2,7 @@
 // baselines take the same body and answer 202).
 import http from 'node:http';
 
-/** A publisher on `cfg.port` with `cfg.publishConcurrency` sockets; `publish` rejects on anything but 202. */
+/** A publisher on `cfg.port` with `cfg.publishConcurrency` sockets; `publish` resolves with the 202's body, rejects on anything else. */
 export function publisher(cfg) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.publishConcurrency });
   let failures = 0;
@@ -23,7 +23,7 @@ export function publisher(cfg) {
           res.setEncoding('utf8');
           res.on('data', (part) => (text += part));
           res.on('end', () => {
-            if (res.statusCode === 202) resolve();
+            if (res.statusCode === 202) resolve(text);
             else reject(new Error(`POST /publish answered ${res.statusCode}: ${text.slice(0, 200)}`));
           });
         },

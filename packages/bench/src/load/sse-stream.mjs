@@ -7,13 +7,16 @@ import { MARK } from './common.mjs';
 
 /**
  * Decodes `Transfer-Encoding: chunked` from latin1 text (one character per byte, so chunk
- * sizes count characters) and hands each piece of body to `onBody`.
+ * sizes count characters) and hands each piece of body to `onBody`; `onEnd` is called
+ * at the last chunk (the server ended the response).
  */
-export function dechunker(onBody) {
+export function dechunker(onBody, onEnd) {
   let remaining = 0;
   let skip = 0;
   let sizeLine = '';
+  let ended = false;
   return function feed(text) {
+    if (ended) return;
     let i = 0;
     while (i < text.length) {
       if (remaining > 0) {
@@ -35,7 +38,11 @@ export function dechunker(onBody) {
         i = 0;
         sizeLine = '';
         // The last chunk (size 0) ends the body; a stream we hold open never sends it.
-        if (!(size > 0)) return;
+        if (!(size > 0)) {
+          ended = true;
+          onEnd?.();
+          return;
+        }
         remaining = size;
       }
     }
