@@ -1,10 +1,9 @@
 import { compareIds } from '@herald/protocol';
-import { redisServerInstalled, sleep, waitUntil } from '@herald/testkit';
+import { onNode, redisServerInstalled, replicationInfo, SentinelSet, sleep, waitUntil } from '@herald/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/bus.js';
 import { RedisBus, type RedisBusOptions } from '../src/redis-bus.js';
 import { BusUnavailableError } from '../src/redis-errors.js';
-import { killMasterAndWaitForPromotion, onNode, replicationInfo, startSentinelSet, type SentinelSet } from './sentinel-set.js';
 
 /**
  * A real failover to a replica that lacks acknowledged writes (asynchronous
@@ -37,7 +36,7 @@ function expectOnePayloadPerId(...lists: Array<Array<Pick<BusEvent, 'id' | 'data
 
 describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () => {
   it('waitReplicas 0, lagging replica: the promoted master starts a new epoch, new ids are above every acked one, the resume says it is not exact', async () => {
-    const set = await startSentinelSet('herald-epoch0');
+    const set = await SentinelSet.start('herald-epoch0');
     sets.push(set);
     const publisher = openBus(set);
     const subscriber = openBus(set);
@@ -69,7 +68,8 @@ describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () 
     const lost = await publish(20, 40);
     await waitUntil(() => live.length >= 40, { timeoutMs: 20_000, message: 'live delivery before the failover' });
 
-    await killMasterAndWaitForPromotion(set);
+    await set.killMaster();
+    await set.waitPromoted();
     await waitUntil(() => publisher.isReady() && subscriber.isReady(), { timeoutMs: 60_000, message: 'both buses ready on the promoted replica' });
     const promoted = `127.0.0.1:${set.replica.port}`;
     for (const bus of [publisher, subscriber]) {
@@ -100,7 +100,7 @@ describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () 
   }, 180_000);
 
   it('waitReplicas 1: every acked publish survives the failover, no new epoch, the resume is exact; publishes during the switch are refused', async () => {
-    const set = await startSentinelSet('herald-epoch1');
+    const set = await SentinelSet.start('herald-epoch1');
     sets.push(set);
     const publisher = openBus(set, { waitReplicas: 1, waitTimeoutMs: 500 });
     expect(await publisher.waitUntilReady(30_000)).toBe(true);
@@ -120,7 +120,8 @@ describe.skipIf(!haveRedisServer)('RedisBus ids across a Sentinel failover', () 
     })();
     await waitUntil(() => acked.length >= 50, { timeoutMs: 30_000, message: 'traffic before the failover' });
     const beforeKill = acked.length;
-    await killMasterAndWaitForPromotion(set);
+    await set.killMaster();
+    await set.waitPromoted();
     // The promoted master has no replica until the old one is back as its replica:
     // Sentinel turns it into one after it has reported itself master for about 8 s
     // (and its INFO is polled every 10 s), then it resyncs.

@@ -1,8 +1,7 @@
-import { redisServerInstalled, waitUntil } from '@herald/testkit';
+import { redisServerInstalled, replicationInfo, SentinelSet, waitUntil } from '@herald/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../src/redis-bus.js';
-import { killMasterAndWaitForPromotion, replicationInfo, startSentinelSet, type SentinelSet } from './sentinel-set.js';
 
 /** A master, one replica and three Sentinels, all spawned here on spare loopback ports. */
 const haveRedisServer = redisServerInstalled();
@@ -18,7 +17,7 @@ afterAll(async () => {
 
 describe.skipIf(!haveRedisServer)('RedisBus through Sentinel', () => {
   it('follows a failover by itself: acknowledged events survive, publish and delivery resume on the promoted replica', async () => {
-    const set = await startSentinelSet(MASTER_NAME);
+    const set = await SentinelSet.start(MASTER_NAME);
     sets.push(set);
     const { master, replica } = set;
     const openBus = () => {
@@ -50,7 +49,8 @@ describe.skipIf(!haveRedisServer)('RedisBus through Sentinel', () => {
       admin.disconnect();
     }
 
-    await killMasterAndWaitForPromotion(set);
+    await set.killMaster();
+    await set.waitPromoted();
     await waitUntil(() => publisher.isReady() && subscriber.isReady(), {
       timeoutMs: 60_000,
       message: 'both buses ready again on the promoted replica',

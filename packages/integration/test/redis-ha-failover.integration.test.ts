@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertAppsBuilt, closeEverything, redisServerInstalled, Service, waitUntil } from '@herald/testkit';
+import { assertAppsBuilt, closeEverything, redisServerInstalled, SentinelSet, Service, waitUntil } from '@herald/testkit';
 import { deliveryGaps, sharedIds, tally, unackedGone } from './ha/ha-checks.js';
 import { ChatMember, Clock, SseFollower, SsePublisher, type Acked, type Phase, type Received } from './ha/ha-traffic.js';
-import { SentinelSet } from './ha/sentinel-set.js';
 
 /*
  * Issue 14: two gateways and two event streams on Sentinel under steady acked

@@ -8,6 +8,7 @@ export * from './prefix.js';
 export * from './redis.js';
 export * from './redis-cluster.js';
 export * from './redis-sentinel.js';
+export * from './sentinel-set.js';
 export * from './service.js';
 export * from './sse-client.js';
 export * from './wait.js';

@@ -1,5 +1,7 @@
-import { RedisProcess, SentinelProcess, waitUntil } from '@herald/testkit';
-import { Redis } from 'ioredis';
+import { RedisProcess } from './redis.js';
+import { onNode } from './redis-cluster.js';
+import { SentinelProcess } from './redis-sentinel.js';
+import { waitUntil } from './wait.js';
 
 /**
  * A master, one replica and three Sentinels on spare loopback ports, with the
@@ -38,6 +40,11 @@ export class SentinelSet {
       throw err;
     }
     return set;
+  }
+
+  /** What a RedisBus takes as its `sentinel` option. */
+  get target(): { sentinels: Array<{ host: string; port: number }>; masterName: string } {
+    return { sentinels: this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), masterName: this.masterName };
   }
 
   /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER for the services. */
@@ -118,17 +125,13 @@ function fields(flat: unknown): Record<string, string> {
   return out;
 }
 
-async function command(port: number, ...args: string[]): Promise<unknown> {
-  const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return await redis.call(args[0]!, ...args.slice(1));
-  } finally {
-    redis.disconnect();
-  }
+function command(port: number, ...args: string[]): Promise<unknown> {
+  return onNode(port, (redis) => redis.call(args[0]!, ...args.slice(1)));
 }
 
 async function info(port: number, section: string): Promise<string> {
   return String(await command(port, 'INFO', section));
 }
+
+/** INFO replication of the node on `port`. */
+export const replicationInfo = (port: number): Promise<string> => info(port, 'replication');
