@@ -10,6 +10,7 @@ import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { Subscriber } from './stream-subscriber.js';
 import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
 import { openReplay, pageText, type OpenedReplay } from './stream-replay.js';
+import { FlushPacer } from './flush-pacer.js';
 import type { TimeTicker } from './time-ticker.js';
 
 export interface StreamHubOptions {
@@ -80,16 +81,17 @@ function subscriberOf(res: ServerResponse): Subscriber | undefined {
 
 /**
  * Fan-out: one subscription per topic for the whole instance, shared by every local
- * stream of that topic. Events arriving in one event-loop turn are encoded once,
- * joined into one Buffer per topic and written once to each subscriber, so a burst
- * costs each socket one write, not one per event.
+ * stream of that topic. Events arriving before a flush are encoded once, joined
+ * into one Buffer per topic and written once to each subscriber, so a burst costs
+ * each socket one write, not one per event. Flushes are paced (flush-pacer.ts): in
+ * a burst the publishes read while the last write went out share the next one.
  */
 export class StreamHub {
   readonly #options: StreamHubOptions;
   readonly #topics = new Map<string, TopicEntry>();
   readonly #subscribers = new Set<Subscriber>();
   #dirty: TopicEntry[] = [];
-  #flushScheduled = false;
+  readonly #pacer = new FlushPacer(() => this.#write());
   #heartbeat: NodeJS.Timeout | undefined;
 
   readonly #streamOptions: SseStreamOptions;
@@ -247,14 +249,17 @@ export class StreamHub {
     }
   }
 
+  /** Writes everything pending now (a starting stream calls it right before going live). */
+  flush(): void {
+    this.#pacer.run();
+  }
+
   /**
-   * Writes everything pending now (a starting stream calls it right before going live).
    * A stream of one topic gets that topic's shared Buffer; a stream of several gets
    * its topics' batches merged in id order, built once per combination of topics.
    */
-  flush(): void {
-    this.#flushScheduled = false;
-    if (this.#dirty.length === 0) return;
+  #write(): boolean {
+    if (this.#dirty.length === 0) return false;
     const dirty = this.#dirty;
     this.#dirty = [];
     let written = 0;
@@ -287,13 +292,14 @@ export class StreamHub {
       }
       if (subscriber.deliver(batch)) written += batch.events.length;
     }
-    if (written === 0) return;
+    if (written === 0) return true;
     const { metrics } = this.#options;
     metrics.messagesOut.inc(written);
     const now = Date.now();
     for (const batch of batches) {
       for (const event of batch.events) metrics.deliverLatency.observe(Math.max(0, now - event.ts) / 1000);
     }
+    return true;
   }
 
   /** Drain: ends every open stream (clients resume elsewhere with Last-Event-ID). */
@@ -344,14 +350,9 @@ export class StreamHub {
     if (entry.events.length === 0) this.#dirty.push(entry);
     entry.events.push(event);
     entry.frames.push(frame);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      // setImmediate, not nextTick: publishes that arrive in the same poll phase (many
-      // POST /publish or Redis replies read together) share one write per socket.
-      setImmediate(() => {
-        if (this.#flushScheduled) this.flush();
-      });
-    }
+    // At the earliest in setImmediate, not nextTick: publishes that arrive in the same
+    // poll phase (many POST /publish or Redis replies read together) share one write.
+    this.#pacer.schedule();
   }
 
   #beat(): void {
