@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
 import { atExpiry } from '@herald/server-kit';
 import type { Metrics } from '@herald/server-kit';
@@ -72,11 +73,21 @@ interface TopicEntry {
 /** A fresh stream's floors: none, every event is new (never mutated: nothing to admit past). */
 const NO_FLOORS = new LiveFloors();
 
+/** On a stream's response, its SseStream and (once taken over) its socket: shared listeners find it there. */
 const SUBSCRIBER = Symbol('herald.subscriber');
-type TaggedResponse = ServerResponse & { [SUBSCRIBER]?: Subscriber };
+type Tagged = { [SUBSCRIBER]?: Subscriber };
 
-function subscriberOf(res: ServerResponse): Subscriber | undefined {
-  return (res as TaggedResponse)[SUBSCRIBER];
+function subscriberOf(target: object): Subscriber | undefined {
+  return (target as Tagged)[SUBSCRIBER];
+}
+
+function tag(target: object, subscriber: Subscriber): void {
+  (target as Tagged)[SUBSCRIBER] = subscriber;
+}
+
+/** A taken-over SSE socket has nothing to hear: bytes (a pipelined request) or a half-close end it. */
+function hangUp(this: Socket): void {
+  this.destroy();
 }
 
 /**
@@ -95,20 +106,20 @@ export class StreamHub {
   #heartbeat: NodeJS.Timeout | undefined;
 
   readonly #streamOptions: SseStreamOptions;
-  /** One listener for every response of this hub ('close' and 'error'), not closures per stream. */
-  readonly #release: (this: ServerResponse) => void;
+  /** One listener for every response and socket of this hub ('close' and 'error'), not closures per stream. */
+  readonly #release: (this: object) => void;
 
   constructor(options: StreamHubOptions) {
     this.#options = options;
     this.#streamOptions = {
       maxBufferedBytes: options.maxBufferedBytes,
-      onSlow: (res) => {
-        const subscriber = subscriberOf(res);
+      onSlow: (stream) => {
+        const subscriber = subscriberOf(stream);
         if (subscriber) this.#onSlow(subscriber);
       },
     };
     const remove = (subscriber: Subscriber) => this.remove(subscriber);
-    this.#release = function (this: ServerResponse) {
+    this.#release = function (this: object) {
       const subscriber = subscriberOf(this);
       if (subscriber) remove(subscriber);
     };
@@ -144,13 +155,15 @@ export class StreamHub {
     return {
       start: (headers, first) => {
         subscriber.stream.open(headers, first);
+        const socket = subscriber.stream.socket;
+        if (socket !== undefined) this.#adopt(socket, subscriber);
         if (expiresAt !== undefined) {
           // A stream outlives no token: the client resumes with a new one and Last-Event-ID.
           const cancel = atExpiry(expiresAt, () => {
             subscriber.stream.end();
             this.remove(subscriber);
           });
-          res.once('close', cancel);
+          (socket ?? res).once('close', cancel);
         }
         if (replay === undefined) return this.#goLive(subscriber, NO_FLOORS, '', log);
         void this.#replay(subscriber, replay, after!, log);
@@ -210,7 +223,8 @@ export class StreamHub {
   #connect(res: ServerResponse, topics: readonly string[]): Connecting {
     const stream = new SseStream(res, this.#streamOptions);
     const subscriber = new Subscriber(stream, topics, this.#options.maxBufferedBytes);
-    (res as TaggedResponse)[SUBSCRIBER] = subscriber;
+    tag(res, subscriber);
+    tag(stream, subscriber);
     res.on('close', this.#release);
     res.on('error', this.#release);
 
@@ -227,6 +241,18 @@ export class StreamHub {
       throw err;
     }
     return { subscriber, ready: Promise.all(ready).then(() => undefined) };
+  }
+
+  /**
+   * A stream that took its socket over from node:http: its response's 'close'
+   * listeners (this hub's among them) moved to the socket, and the socket's
+   * 'error' is the hub's now (node:http's listener went with the parser).
+   */
+  #adopt(socket: Socket, subscriber: Subscriber): void {
+    tag(socket, subscriber);
+    socket.on('error', this.#release);
+    socket.on('data', hangUp);
+    socket.on('end', hangUp);
   }
 
   /** Releases a subscriber's topics and timers; idempotent. Never touches its response. */
