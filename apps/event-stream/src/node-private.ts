@@ -91,6 +91,33 @@ const freeParser = (createRequire(import.meta.url)('_http_common') as { freePars
 
 type Listener = (...args: unknown[]) => void;
 
+/** What node:http sets on each connection's socket that outlives its use once the parser is gone. */
+interface HttpSocketExtras {
+  on: unknown;
+  addListener: unknown;
+  prependListener: unknown;
+  _peername?: unknown;
+  _sockname?: unknown;
+}
+
+/**
+ * node:http gives each socket three closures of its own for on/addListener/
+ * prependListener (they unconsume the parser when someone listens for 'data'),
+ * and request.ip left the peer address cached as an object. With the parser gone
+ * the wrappers do nothing: the prototype's methods go back in the same slots (a
+ * `delete` would turn the socket into a slower, larger dictionary object), and
+ * the caches, which Node refills on demand, are cleared.
+ */
+function releaseSocketExtras(socket: Socket): void {
+  const extras = socket as unknown as HttpSocketExtras;
+  const proto = Object.getPrototypeOf(socket) as HttpSocketExtras;
+  if (Object.hasOwn(extras, 'on')) extras.on = proto.on;
+  if (Object.hasOwn(extras, 'addListener')) extras.addListener = proto.addListener;
+  if (Object.hasOwn(extras, 'prependListener')) extras.prependListener = proto.prependListener;
+  if (extras._peername !== undefined) extras._peername = undefined;
+  if (extras._sockname !== undefined) extras._sockname = undefined;
+}
+
 /**
  * Takes the socket of a streaming response away from node:http, as Node does for
  * an upgrade (onParserExecuteCommon in lib/_http_server.js): http's listeners off
@@ -124,6 +151,7 @@ export function takeOverSocket(res: ServerResponse): Socket | undefined {
   for (const [event, listener] of found) socket.removeListener(event, listener);
   freeParser(socket.parser, res.req, socket);
   res.detachSocket(socket);
+  releaseSocketExtras(socket);
   for (const listener of res.listeners('close')) {
     res.removeListener('close', listener as Listener);
     socket.once('close', listener as Listener);

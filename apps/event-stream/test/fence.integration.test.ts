@@ -1,5 +1,5 @@
 import { get, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '@herald/testkit';
 import { closeAll, startServer, type TestServer } from './stream.js';
@@ -42,6 +42,8 @@ function openStream(path: string): Promise<IncomingMessage> {
 describe('fenced fast paths on a live HTTP/1.1 stream', () => {
   it('takes the socket over from node:http after the head, lets go of Fastify, and frames chunks Node\'s client parses', async () => {
     const before = { ...fastPaths };
+    let serverSide: Socket | undefined;
+    server.app.server.once('connection', (socket: Socket) => (serverSide = socket));
     const res = await openStream('/sse?topic=fence');
     expect(res.statusCode).toBe(200);
     expect(res.headers['transfer-encoding']).toBe('chunked');
@@ -50,6 +52,13 @@ describe('fenced fast paths on a live HTTP/1.1 stream', () => {
     expect(fastPaths.fastifyListenersReleased - before.fastifyListenersReleased).toBe(1);
     // Taken over, the response is let go: its head is not kept, so not flattened.
     expect(fastPaths.headsFlattened).toBe(before.headsFlattened);
+    // What node:http held for a next request is gone from the socket: its parser, its
+    // listeners (only the hub's hang-up reads now) and its per-socket method wrappers.
+    const socket = serverSide!;
+    expect((socket as unknown as { parser: unknown }).parser).toBeNull();
+    expect(socket.listeners('data').map((fn) => fn.name)).toEqual(['hangUp']);
+    expect(socket.on).toBe(Socket.prototype.on);
+    expect(socket.addListener).toBe(Socket.prototype.addListener);
 
     const body = readUntil(res, 'data: {"n":2}');
     await bus.publish('fence', JSON.stringify({ n: 1 }));
