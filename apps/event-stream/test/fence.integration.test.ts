@@ -99,6 +99,21 @@ describe('fenced fast paths on a live HTTP/1.1 stream', () => {
   });
 });
 
+describe('a taken-over stream whose client half-closes', () => {
+  it('is released at once, not at the next failed write', async () => {
+    // allowHalfOpen: the client's side stays open for reading after its FIN.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.write('GET /sse?topic=half HTTP/1.1\r\nHost: x\r\n\r\n');
+    await readUntil(socket, 'retry:');
+    await waitUntil(() => server.app.sseHub.stats().streams === 1, { message: 'the stream to open' });
+    socket.end();
+    await closed;
+    await waitUntil(() => server.app.sseHub.stats().streams === 0, { message: 'the stream to be released' });
+  });
+});
+
 describe('the public path where the fast one does not apply', () => {
   it('writes an HTTP/1.0 stream (no chunked encoding) through the response, not the socket', async () => {
     const socket = connect(port, '127.0.0.1');
