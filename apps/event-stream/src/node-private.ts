@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 
 /**
  * Every access of this app to internals of Node or Fastify, in one place. Each
@@ -6,8 +8,9 @@ import type { ServerResponse } from 'node:http';
  * the internal is missing (`undefined` counts as `null`), and `fastPaths` counts
  * when it applied, so fence.integration.test.ts fails if an upgrade silently loses one.
  *
- * Checked against Node 20.20 (lib/_http_outgoing.js) and fastify 5.12
- * (lib/reply.js, onResFinished). Re-check both files when either moves.
+ * Checked against Node 20.20 (lib/_http_outgoing.js, lib/_http_server.js,
+ * lib/_http_common.js) and fastify 5.12 (lib/reply.js, onResFinished). Re-check
+ * those files when either moves.
  */
 
 /** How often each fast path applied in this process (read by the fence test). */
@@ -18,6 +21,8 @@ export const fastPaths = {
   fastifyListenersReleased: 0,
   /** Pre-framed HTTP chunks written straight to the socket. */
   socketWrites: 0,
+  /** Streams whose socket was taken from node:http after the head (takeOverSocket). */
+  socketsTakenOver: 0,
 };
 
 /**
@@ -66,4 +71,91 @@ export function writeChunkToSocket(res: ServerResponse, chunked: Buffer): boolea
   socket.write(chunked);
   fastPaths.socketWrites += 1;
   return true;
+}
+
+/** node:http's own listeners on a connection's socket, by function name (lib/_http_server.js). */
+const HTTP_SOCKET_LISTENERS: ReadonlyArray<readonly [event: string, name: string]> = [
+  ['data', 'bound socketOnData'],
+  ['end', 'bound socketOnEnd'],
+  ['close', 'bound socketOnClose'],
+  ['drain', 'bound socketOnDrain'],
+  ['error', 'socketOnError'],
+  ['timeout', 'socketOnTimeout'],
+  ['resume', 'onSocketResume'],
+  ['pause', 'onSocketPause'],
+];
+
+type FreeParser = (parser: unknown, req: unknown, socket: unknown) => void;
+/** `_http_common` is a legacy module name Node still exports; freeParser is what an upgrade calls. */
+const freeParser = (createRequire(import.meta.url)('_http_common') as { freeParser?: FreeParser }).freeParser;
+
+type Listener = (...args: unknown[]) => void;
+
+/** What node:http sets on each connection's socket that outlives its use once the parser is gone. */
+interface HttpSocketExtras {
+  on: unknown;
+  addListener: unknown;
+  prependListener: unknown;
+  _peername?: unknown;
+  _sockname?: unknown;
+}
+
+/**
+ * node:http gives each socket three closures of its own for on/addListener/
+ * prependListener (they unconsume the parser when someone listens for 'data'),
+ * and request.ip left the peer address cached as an object. With the parser gone
+ * the wrappers do nothing: the prototype's methods go back in the same slots (a
+ * `delete` would turn the socket into a slower, larger dictionary object), and
+ * the caches, which Node refills on demand, are cleared.
+ */
+function releaseSocketExtras(socket: Socket): void {
+  const extras = socket as unknown as HttpSocketExtras;
+  const proto = Object.getPrototypeOf(socket) as HttpSocketExtras;
+  if (Object.hasOwn(extras, 'on')) extras.on = proto.on;
+  if (Object.hasOwn(extras, 'addListener')) extras.addListener = proto.addListener;
+  if (Object.hasOwn(extras, 'prependListener')) extras.prependListener = proto.prependListener;
+  if (extras._peername !== undefined) extras._peername = undefined;
+  if (extras._sockname !== undefined) extras._sockname = undefined;
+}
+
+/**
+ * Takes the socket of a streaming response away from node:http, as Node does for
+ * an upgrade (onParserExecuteCommon in lib/_http_server.js): http's listeners off
+ * the socket, its parser given back to the pool, the response detached. Node
+ * otherwise keeps the parser (with its native header slots), the IncomingMessage,
+ * the ServerResponse and their bound listeners for the stream's whole life, only
+ * to read a next request that an SSE connection never sends: ~2 KB per idle stream.
+ *
+ * From then on the caller owns the socket: it writes HTTP chunks itself, ends the
+ * body with the last chunk and closes the connection (it cannot go back to
+ * keep-alive), and listens for 'error' (nothing else does now). Whatever listened
+ * for the response's 'close' listens for the socket's instead (that is when a
+ * taken-over stream ends), called on the socket.
+ *
+ * Only for a chunked response with its head sent that owns its socket; returns
+ * undefined, changing nothing, otherwise or when an internal is not where Node 20
+ * keeps it.
+ */
+export function takeOverSocket(res: ServerResponse): Socket | undefined {
+  const socket = res.socket as (Socket & { _httpMessage?: unknown; parser?: unknown }) | null;
+  if (socket == null || freeParser === undefined || !res.headersSent) return undefined;
+  if ((res as { chunkedEncoding?: boolean }).chunkedEncoding !== true || socket._httpMessage !== res || socket.parser == null) {
+    return undefined;
+  }
+  const found: Array<[string, Listener]> = [];
+  for (const [event, name] of HTTP_SOCKET_LISTENERS) {
+    const listener = socket.listeners(event).find((fn) => fn.name === name);
+    if (listener === undefined) return undefined;
+    found.push([event, listener as Listener]);
+  }
+  for (const [event, listener] of found) socket.removeListener(event, listener);
+  freeParser(socket.parser, res.req, socket);
+  res.detachSocket(socket);
+  releaseSocketExtras(socket);
+  for (const listener of res.listeners('close')) {
+    res.removeListener('close', listener as Listener);
+    socket.once('close', listener as Listener);
+  }
+  fastPaths.socketsTakenOver += 1;
+  return socket;
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { TopicLimitError, type Bus, type BusEvent, type Subscription } from '@herald/bus';
 import { atExpiry } from '@herald/server-kit';
 import type { Metrics } from '@herald/server-kit';
@@ -10,6 +11,7 @@ import { makeBatch, mergeBatches, type Batch } from './batch.js';
 import { Subscriber } from './stream-subscriber.js';
 import { SseStream, type Headers, type SseStreamOptions } from './sse-stream.js';
 import { openReplay, pageText, type OpenedReplay } from './stream-replay.js';
+import { FlushPacer } from './flush-pacer.js';
 import type { TimeTicker } from './time-ticker.js';
 
 export interface StreamHubOptions {
@@ -71,42 +73,53 @@ interface TopicEntry {
 /** A fresh stream's floors: none, every event is new (never mutated: nothing to admit past). */
 const NO_FLOORS = new LiveFloors();
 
+/** On a stream's response, its SseStream and (once taken over) its socket: shared listeners find it there. */
 const SUBSCRIBER = Symbol('herald.subscriber');
-type TaggedResponse = ServerResponse & { [SUBSCRIBER]?: Subscriber };
+type Tagged = { [SUBSCRIBER]?: Subscriber };
 
-function subscriberOf(res: ServerResponse): Subscriber | undefined {
-  return (res as TaggedResponse)[SUBSCRIBER];
+function subscriberOf(target: object): Subscriber | undefined {
+  return (target as Tagged)[SUBSCRIBER];
+}
+
+function tag(target: object, subscriber: Subscriber): void {
+  (target as Tagged)[SUBSCRIBER] = subscriber;
+}
+
+/** A taken-over SSE socket has nothing to hear: bytes (a pipelined request) or a half-close end it. */
+function hangUp(this: Socket): void {
+  this.destroy();
 }
 
 /**
  * Fan-out: one subscription per topic for the whole instance, shared by every local
- * stream of that topic. Events arriving in one event-loop turn are encoded once,
- * joined into one Buffer per topic and written once to each subscriber, so a burst
- * costs each socket one write, not one per event.
+ * stream of that topic. Events arriving before a flush are encoded once, joined
+ * into one Buffer per topic and written once to each subscriber, so a burst costs
+ * each socket one write, not one per event. Flushes are paced (flush-pacer.ts): in
+ * a burst the publishes read while the last write went out share the next one.
  */
 export class StreamHub {
   readonly #options: StreamHubOptions;
   readonly #topics = new Map<string, TopicEntry>();
   readonly #subscribers = new Set<Subscriber>();
   #dirty: TopicEntry[] = [];
-  #flushScheduled = false;
+  readonly #pacer = new FlushPacer(() => this.#write());
   #heartbeat: NodeJS.Timeout | undefined;
 
   readonly #streamOptions: SseStreamOptions;
-  /** One listener for every response of this hub ('close' and 'error'), not closures per stream. */
-  readonly #release: (this: ServerResponse) => void;
+  /** One listener for every response and socket of this hub ('close' and 'error'), not closures per stream. */
+  readonly #release: (this: object) => void;
 
   constructor(options: StreamHubOptions) {
     this.#options = options;
     this.#streamOptions = {
       maxBufferedBytes: options.maxBufferedBytes,
-      onSlow: (res) => {
-        const subscriber = subscriberOf(res);
+      onSlow: (stream) => {
+        const subscriber = subscriberOf(stream);
         if (subscriber) this.#onSlow(subscriber);
       },
     };
     const remove = (subscriber: Subscriber) => this.remove(subscriber);
-    this.#release = function (this: ServerResponse) {
+    this.#release = function (this: object) {
       const subscriber = subscriberOf(this);
       if (subscriber) remove(subscriber);
     };
@@ -142,13 +155,15 @@ export class StreamHub {
     return {
       start: (headers, first) => {
         subscriber.stream.open(headers, first);
+        const socket = subscriber.stream.socket;
+        if (socket !== undefined) this.#adopt(socket, subscriber);
         if (expiresAt !== undefined) {
           // A stream outlives no token: the client resumes with a new one and Last-Event-ID.
           const cancel = atExpiry(expiresAt, () => {
             subscriber.stream.end();
             this.remove(subscriber);
           });
-          res.once('close', cancel);
+          (socket ?? res).once('close', cancel);
         }
         if (replay === undefined) return this.#goLive(subscriber, NO_FLOORS, '', log);
         void this.#replay(subscriber, replay, after!, log);
@@ -208,7 +223,8 @@ export class StreamHub {
   #connect(res: ServerResponse, topics: readonly string[]): Connecting {
     const stream = new SseStream(res, this.#streamOptions);
     const subscriber = new Subscriber(stream, topics, this.#options.maxBufferedBytes);
-    (res as TaggedResponse)[SUBSCRIBER] = subscriber;
+    tag(res, subscriber);
+    tag(stream, subscriber);
     res.on('close', this.#release);
     res.on('error', this.#release);
 
@@ -225,6 +241,18 @@ export class StreamHub {
       throw err;
     }
     return { subscriber, ready: Promise.all(ready).then(() => undefined) };
+  }
+
+  /**
+   * A stream that took its socket over from node:http: its response's 'close'
+   * listeners (this hub's among them) moved to the socket, and the socket's
+   * 'error' is the hub's now (node:http's listener went with the parser).
+   */
+  #adopt(socket: Socket, subscriber: Subscriber): void {
+    tag(socket, subscriber);
+    socket.on('error', this.#release);
+    socket.on('data', hangUp);
+    socket.on('end', hangUp);
   }
 
   /** Releases a subscriber's topics and timers; idempotent. Never touches its response. */
@@ -247,14 +275,17 @@ export class StreamHub {
     }
   }
 
+  /** Writes everything pending now (a starting stream calls it right before going live). */
+  flush(): void {
+    this.#pacer.run();
+  }
+
   /**
-   * Writes everything pending now (a starting stream calls it right before going live).
    * A stream of one topic gets that topic's shared Buffer; a stream of several gets
    * its topics' batches merged in id order, built once per combination of topics.
    */
-  flush(): void {
-    this.#flushScheduled = false;
-    if (this.#dirty.length === 0) return;
+  #write(): boolean {
+    if (this.#dirty.length === 0) return false;
     const dirty = this.#dirty;
     this.#dirty = [];
     let written = 0;
@@ -287,13 +318,14 @@ export class StreamHub {
       }
       if (subscriber.deliver(batch)) written += batch.events.length;
     }
-    if (written === 0) return;
+    if (written === 0) return true;
     const { metrics } = this.#options;
     metrics.messagesOut.inc(written);
     const now = Date.now();
     for (const batch of batches) {
       for (const event of batch.events) metrics.deliverLatency.observe(Math.max(0, now - event.ts) / 1000);
     }
+    return true;
   }
 
   /** Drain: ends every open stream (clients resume elsewhere with Last-Event-ID). */
@@ -344,14 +376,9 @@ export class StreamHub {
     if (entry.events.length === 0) this.#dirty.push(entry);
     entry.events.push(event);
     entry.frames.push(frame);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      // setImmediate, not nextTick: publishes that arrive in the same poll phase (many
-      // POST /publish or Redis replies read together) share one write per socket.
-      setImmediate(() => {
-        if (this.#flushScheduled) this.flush();
-      });
-    }
+    // At the earliest in setImmediate, not nextTick: publishes that arrive in the same
+    // poll phase (many POST /publish or Redis replies read together) share one write.
+    this.#pacer.schedule();
   }
 
   #beat(): void {
