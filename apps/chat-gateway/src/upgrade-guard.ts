@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.js';
 import { identityFromName, type Grant, type IdentityResult } from './identity.js';
 import { isOriginAllowed } from './origin.js';
 import { LOBBY } from './room-hub.js';
+import { askToHoldHandshake } from './ws-internals.js';
 
 export interface ChatIdentity {
   connectionId: string;
@@ -70,6 +71,8 @@ export function upgradeGuard(
     });
     if (refused !== undefined) return sendError(reply, refused.statusCode, refused.message);
     request.chatIdentity = { connectionId, grant: result.grant };
+    // The wsHandler of these routes releases it (gateway.ts).
+    askToHoldHandshake(request.raw);
     return undefined;
   };
 }
