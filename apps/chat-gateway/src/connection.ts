@@ -5,7 +5,7 @@ import { CloseCode } from './errors.js';
 import type { Grant } from './identity.js';
 import { FrameJoiner, writeFrames, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { textFrame } from './wire.js';
+import { textFrameOf } from './wire.js';
 
 /** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
 const PAUSE_AT = 32;
@@ -125,7 +125,7 @@ export class Connection {
   }
 
   sendText(text: string): boolean {
-    return this.send(textFrame(Buffer.from(text)));
+    return this.send(textFrameOf(text));
   }
 
   /**
@@ -138,7 +138,7 @@ export class Connection {
       this.sendText(text);
       return;
     }
-    writeFrames(this.socket, [textFrame(Buffer.from(text))], SINGLE_FRAME);
+    writeFrames(this.socket, [textFrameOf(text)], SINGLE_FRAME);
   }
 
   /** Writes this turn's frames (outbox.ts writeFrames). Frames queued before a close are written before it. */
