@@ -21,9 +21,10 @@ function open(i) {
   });
 }
 const clients = [];
+let cpu0 = process.cpuUsage();
 for (let i = 0; i < N; i += 50) clients.push(...(await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => open(i + j)))));
 process.send({ ready: true });
 process.on('message', (m) => {
-  if (m.reset) { lat.length = 0; firstBy.clear(); lastBy.clear(); }
-  if (m.report) { const cpu = process.cpuUsage(); process.send({ lat, first: [...firstBy], last: [...lastBy], cpu }); for (const c of clients) c.terminate(); setTimeout(() => process.exit(0), 100); }
+  if (m.reset) { cpu0 = process.cpuUsage(); lat.length = 0; firstBy.clear(); lastBy.clear(); }
+  if (m.report) { const cpu = process.cpuUsage(cpu0); process.send({ lat, first: [...firstBy], last: [...lastBy], cpu }); for (const c of clients) c.terminate(); setTimeout(() => process.exit(0), 100); }
 });

@@ -22,7 +22,7 @@ function cpuNs(pid) { let t = 0; for (const task of fs.readdirSync(`/proc/${pid}
 await sleep(3000);
 const subs = [];
 for (let k = 0; k < K; k++) {
-  const c = fork(path.join(here, 'p99-split-sub.mjs'), [kind, String(port), String(k * Math.ceil(N / K)), String(Math.min(Math.ceil(N / K), N - k * Math.ceil(N / K)))], { execArgv: [] });
+  const c = fork(path.join(here, 'p99-split-sub.mjs'), [kind, String(port), String(k * Math.ceil(N / K)), String(Math.min(Math.ceil(N / K), N - k * Math.ceil(N / K)))], { execArgv: process.env.SUBPROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SUBPROF] : [] });
   spawn('taskset', ['-pc', LOADCPU, String(c.pid)], { stdio: 'ignore' });
   subs.push(c);
   await new Promise((r) => c.once('message', r));
