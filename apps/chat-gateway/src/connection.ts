@@ -5,12 +5,14 @@ import { CloseCode } from './errors.js';
 import type { Grant } from './identity.js';
 import { FrameJoiner, writeFrames, type Outbox } from './outbox.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { textFrame } from './wire.js';
+import { textFrameOf } from './wire.js';
 
 /** Frames of one connection waiting for an earlier one (a join, a publish) to finish. */
 const PAUSE_AT = 32;
 const RESUME_AT = 8;
 const RESOLVED: Promise<void> = Promise.resolve();
+/** Joins nothing: writeFrames hands a single frame through as it is. */
+const SINGLE_FRAME = new FrameJoiner();
 
 /** What every connection of one gateway shares (one object, not one per socket). */
 export interface ConnectionHooks {
@@ -123,7 +125,20 @@ export class Connection {
   }
 
   sendText(text: string): boolean {
-    return this.send(textFrame(Buffer.from(text)));
+    return this.send(textFrameOf(text));
+  }
+
+  /**
+   * The first frame of the connection, written at once rather than at the end of
+   * the turn: nothing can be queued before it, and the upgrade's 101 is still held
+   * (ws-internals.ts holdHandshakes), so both leave in one write.
+   */
+  greet(text: string): void {
+    if (this.#ending || this.#out !== undefined) {
+      this.sendText(text);
+      return;
+    }
+    writeFrames(this.socket, [textFrameOf(text)], SINGLE_FRAME);
   }
 
   /** Writes this turn's frames (outbox.ts writeFrames). Frames queued before a close are written before it. */

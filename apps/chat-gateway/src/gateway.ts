@@ -18,6 +18,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { handleSeedFrame } from './seed-handler.js';
 import { attach, connectionOf, type SharedListeners } from './socket-listeners.js';
 import { upgradeGuard } from './upgrade-guard.js';
+import { holdHandshakes, releaseHandshake } from './ws-internals.js';
 import { GatewayAuth } from './auth.js';
 
 export interface GatewayPluginOptions {
@@ -122,7 +123,7 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
     metrics.connections.inc();
     attach(socket, conn, seedMode ? seedListeners : jsonListeners);
     if (seedMode) conn.schedule(() => hub.joinSeed(conn));
-    else conn.sendText(welcomeFrame(conn.id, conn.user, conn.exp));
+    else conn.greet(welcomeFrame(conn.id, conn.user, conn.exp));
   }
 
   async function drain(): Promise<void> {
@@ -137,6 +138,8 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       socketError(socket, err, request.log);
     },
   });
+
+  holdHandshakes(app.websocketServer);
 
   // While closing, Fastify answers an upgrade with 503 itself, skipping the hook
   // that would end the socket; left half-open it would hold server.close() forever.
@@ -164,7 +167,13 @@ async function gateway(app: FastifyInstance, options: GatewayPluginOptions): Pro
       url,
       onRequest: upgradeGuard(app, config, auth, gate, seedMode),
       handler: upgradeRequired,
-      wsHandler: (socket, request) => open(socket, request, seedMode),
+      wsHandler: (socket, request) => {
+        try {
+          open(socket, request, seedMode);
+        } finally {
+          releaseHandshake(request.raw);
+        }
+      },
     });
   }
 }

@@ -4,7 +4,7 @@ import type { Metrics } from '@herald/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from './connection.js';
 import { messageFrame, presenceFrame } from './frames.js';
-import { textFrame } from './wire.js';
+import { textFrameOf } from './wire.js';
 
 /** Something a joining connection missed while its history was being read (complete frames, see wire.ts). */
 export type Pending = { id: string; frame: Buffer } | Buffer;
@@ -140,8 +140,8 @@ export class Room {
       this.deps.log.debug({ topic: event.topic, id: event.id }, 'not a chat message, not delivered');
       return;
     }
-    const frame = textFrame(Buffer.from(messageFrame(event.id, event.data, decoded)));
-    const seedFrame = this.#seedMembers > 0 ? textFrame(Buffer.from(decoded.payload.text)) : frame;
+    const frame = textFrameOf(messageFrame(event.id, event.data, decoded));
+    const seedFrame = this.#seedMembers > 0 ? textFrameOf(decoded.payload.text) : frame;
     let sent = 0;
     for (const member of this.#members) {
       if (this.#floors.size > 0 && this.#has(member, event)) continue;
@@ -154,7 +154,7 @@ export class Room {
 
   /** A join or leave anywhere on the bus, told to the other local JSON members. */
   presenceChanged(change: PresenceChange): void {
-    const frame = textFrame(Buffer.from(presenceFrame(this.name, change.event, change.user)));
+    const frame = textFrameOf(presenceFrame(this.name, change.event, change.user));
     for (const member of this.#members) {
       if (!member.seedMode && member.id !== change.connectionId) member.send(frame);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { FrameJoiner } from './outbox.js';
-import { framePayload, textFrame } from './wire.js';
+import { framePayload, textFrame, textFrameOf } from './wire.js';
 
 interface ReceiverLike {
   on(event: 'message', listener: (data: Buffer, binary: boolean) => void): void;
@@ -35,6 +35,25 @@ describe('textFrame', () => {
   it('frames UTF-8 by bytes, not characters', () => {
     const text = 'héllo 👋';
     expect(receive(textFrame(Buffer.from(text)))).toEqual([{ text, binary: false }]);
+  });
+});
+
+describe('textFrameOf', () => {
+  for (const length of [0, 1, 125, 126, 65_535, 65_536, 200_000]) {
+    it(`gives the very bytes of textFrame for ${length} bytes`, () => {
+      const text = 'y'.repeat(length);
+      const frame = textFrameOf(text);
+      expect(frame.equals(textFrame(Buffer.from(text)))).toBe(true);
+      expect(receive(frame)).toEqual([{ text, binary: false }]);
+    });
+  }
+
+  it('counts the length in UTF-8 bytes, across the 126-byte boundary too', () => {
+    // 41 four-byte characters and one ASCII: 165 bytes, 83 UTF-16 code units.
+    for (const text of ['héllo 👋', `${'👋'.repeat(41)}x`]) {
+      expect(textFrameOf(text).equals(textFrame(Buffer.from(text)))).toBe(true);
+      expect(receive(textFrameOf(text))).toEqual([{ text, binary: false }]);
+    }
   });
 });
 

@@ -27,6 +27,30 @@ export function textFrame(payload: Buffer): Buffer {
   return Buffer.concat([head!, data], head!.length + data.length);
 }
 
+/**
+ * `textFrame(Buffer.from(text))` in one allocation: the UTF-8 is encoded straight
+ * behind the header (RFC 6455 section 5.2: 7-bit length, or 126 + 16-bit, or
+ * 127 + 64-bit), without the payload Buffer, the header Buffer and their concat.
+ */
+export function textFrameOf(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) {
+    frame[1] = length;
+  } else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, 'utf8');
+  return frame;
+}
+
 /** The payload of a frame made by `textFrame` (for the fallback through `ws.send`). */
 export function framePayload(frame: Buffer): Buffer {
   const length = frame[1]! & 0x7f;

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 
 /**
  * The fence: every read or write of a private field of ws, @fastify/websocket,
@@ -15,7 +15,14 @@ import type { WebSocket } from 'ws';
  */
 
 /** How often each fast path was taken, or had to fall back (for the fence test and debugging). */
-export const fenceStats = { rawWrites: 0, wsSends: 0, upgradesReleased: 0, upgradesKept: 0 };
+export const fenceStats = {
+  rawWrites: 0,
+  wsSends: 0,
+  upgradesReleased: 0,
+  upgradesKept: 0,
+  /** Upgrades whose 101 was held until the wsHandler returned (see holdHandshakes). */
+  handshakesHeld: 0,
+};
 
 /** The parts of a server-side `ws` WebSocket the raw write depends on (ws 8). */
 interface WsInternals {
@@ -67,4 +74,40 @@ export function releaseUpgrade(socket: WebSocket): void {
   } else {
     fenceStats.upgradesKept += 1;
   }
+}
+
+const HOLD = Symbol('herald.holdHandshake');
+type Held = IncomingMessage & { [HOLD]?: 'asked' | Socket };
+
+/**
+ * Lets the first frame of a connection (the `welcome`) leave in the same write as
+ * the 101: `ws` writes the 101 right after emitting 'headers' (ws/lib/websocket-
+ * server.js completeUpgrade) and @fastify/websocket calls the route's wsHandler in
+ * the same call, so corking the socket at 'headers' and uncorking it when the
+ * wsHandler returns (releaseHandshake) turns two write syscalls, and two wake-ups
+ * of the client, into one writev. Only upgrades marked by askToHoldHandshake are
+ * corked, so a route whose handler does not release is never held.
+ */
+export function holdHandshakes(wss: WebSocketServer): void {
+  wss.on('headers', (_headers, request: Held) => {
+    const socket = request.socket as Socket | null | undefined;
+    if (request[HOLD] !== 'asked' || socket === undefined || socket === null) return;
+    socket.cork();
+    request[HOLD] = socket;
+  });
+}
+
+/** Marks an upgrade request whose wsHandler will call releaseHandshake. */
+export function askToHoldHandshake(request: IncomingMessage): void {
+  (request as Held)[HOLD] = 'asked';
+}
+
+/** Called as the wsHandler returns (or throws): writes the 101 and what was queued behind it. */
+export function releaseHandshake(request: IncomingMessage): void {
+  const held = (request as Held)[HOLD];
+  if (held === undefined || held === 'asked') return;
+  (request as Held)[HOLD] = undefined;
+  if (held.writableCorked === 0) return;
+  fenceStats.handshakesHeld += 1;
+  held.uncork();
 }

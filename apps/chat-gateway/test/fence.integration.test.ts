@@ -19,6 +19,16 @@ describe('fast paths on real upgraded sockets', () => {
     expect(fenceStats.upgradesKept - before.upgradesKept).toBe(0);
   });
 
+  it('holds each 101 until its wsHandler has written the welcome, and lets it go', async () => {
+    const gateway = await startGateway();
+    const before = snapshot();
+    const alice = await member(gateway, 'alice');
+    await member(gateway, 'bob', 'fence');
+    expect(fenceStats.handshakesHeld - before.handshakesHeld).toBe(2);
+    // Released: later frames still flow.
+    await alice.joinRoom('fence');
+  });
+
   it('writes broadcasts straight to the TCP socket, never through ws.send', async () => {
     const gateway = await startGateway();
     const alice = await member(gateway, 'alice', 'fence');
