@@ -7,6 +7,8 @@ describe('readCommonConfig', () => {
     expect(readCommonConfig({}, 8080)).toEqual({
       port: 8080,
       host: COMMON_DEFAULTS.HOST,
+      listenBacklog: 511,
+      drainTimeoutMs: 9000,
       redisUrl: undefined,
       corsOrigins: undefined,
       historySize: 1000,
@@ -33,6 +35,8 @@ describe('readCommonConfig', () => {
         LOG_LEVEL: 'warn',
         TOPIC_TTL_MS: '60000',
         MAX_TOPICS: '50',
+        LISTEN_BACKLOG: '4096',
+        DRAIN_TIMEOUT_MS: '30000',
       },
       8080,
     );
@@ -42,6 +46,8 @@ describe('readCommonConfig', () => {
     expect(c.logLevel).toBe('warn');
     expect(c.topicTtlMs).toBe(60_000);
     expect(c.maxTopics).toBe(50);
+    expect(c.listenBacklog).toBe(4096);
+    expect(c.drainTimeoutMs).toBe(30_000);
   });
 
   it.each([
@@ -60,6 +66,8 @@ describe('readCommonConfig', () => {
     ['TOPIC_TTL_MS', '1h', /TOPIC_TTL_MS: must be a whole number/],
     ['MAX_TOPICS', '0', /MAX_TOPICS: must be between 1 and/],
     ['MAX_TOPICS', '-1', /MAX_TOPICS/],
+    ['LISTEN_BACKLOG', '0', /LISTEN_BACKLOG: must be between 1 and/],
+    ['DRAIN_TIMEOUT_MS', '10', /DRAIN_TIMEOUT_MS: must be between 100 and 600000/],
   ])('refuses %s=%j with an error naming it', (name, value, pattern) => {
     const read = () => readCommonConfig({ [name]: value }, 8080);
     expect(read).toThrow(ConfigError);

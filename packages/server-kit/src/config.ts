@@ -7,6 +7,10 @@ type Env = Record<string, string | undefined>;
 export interface CommonConfig {
   port: number;
   host: string;
+  /** LISTEN_BACKLOG: the kernel's accept queue for the listening socket (capped by net.core.somaxconn). */
+  listenBacklog?: number | undefined;
+  /** DRAIN_TIMEOUT_MS: on SIGTERM, exit 1 if closing every connection takes longer. */
+  drainTimeoutMs?: number | undefined;
   redisUrl: string | undefined;
   /** REDIS_SENTINELS and friends: the master through Sentinel; never set together with redisUrl. */
   redisSentinel?: SentinelTarget | undefined;
@@ -44,6 +48,8 @@ export const COMMON_DEFAULTS = {
   MAX_TOPICS: 10_000,
   REDIS_WAIT_REPLICAS: 0,
   REDIS_WAIT_TIMEOUT_MS: 1000,
+  LISTEN_BACKLOG: 511,
+  DRAIN_TIMEOUT_MS: 9000,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -185,8 +191,8 @@ function readWait(env: Env): Pick<CommonConfig, 'redisWaitReplicas' | 'redisWait
   const names = ['REDIS_WAIT_REPLICAS', 'REDIS_WAIT_TIMEOUT_MS'] as const;
   const set = names.find((name) => raw(env, name) !== undefined);
   if (set === undefined) return {};
-  if (raw(env, 'REDIS_URL') === undefined && raw(env, 'REDIS_SENTINELS') === undefined) {
-    throw new ConfigError(set, 'is only used with REDIS_URL or REDIS_SENTINELS (the in-memory bus has no replicas)');
+  if (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].every((name) => raw(env, name) === undefined)) {
+    throw new ConfigError(set, 'is only used with REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES (the in-memory bus has no replicas)');
   }
   return {
     redisWaitReplicas: readInt(env, 'REDIS_WAIT_REPLICAS', COMMON_DEFAULTS.REDIS_WAIT_REPLICAS, 0, 100),
@@ -203,6 +209,8 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
   return {
     port: readInt(env, 'PORT', defaultPort, 0, 65535),
     host: raw(env, 'HOST') ?? COMMON_DEFAULTS.HOST,
+    listenBacklog: readInt(env, 'LISTEN_BACKLOG', COMMON_DEFAULTS.LISTEN_BACKLOG, 1, 1_000_000),
+    drainTimeoutMs: readInt(env, 'DRAIN_TIMEOUT_MS', COMMON_DEFAULTS.DRAIN_TIMEOUT_MS, 100, 600_000),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisSentinel: readSentinel(env),
     redisCluster: readCluster(env),

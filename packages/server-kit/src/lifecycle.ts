@@ -5,6 +5,8 @@ export interface Listening {
   app: FastifyInstance;
   port: number;
   host: string;
+  /** The accept queue's length (LISTEN_BACKLOG); Node's default 511 when unset. */
+  backlog?: number | undefined;
 }
 
 export interface RunOptions {
@@ -25,7 +27,7 @@ export interface RunOptions {
 export async function runServices(options: RunOptions): Promise<string[]> {
   const { apps, bus, drainTimeoutMs = 9_000 } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const addresses = await Promise.all(apps.map(({ app, port, host }) => app.listen({ port, host })));
+  const addresses = await Promise.all(apps.map(({ app, port, host, backlog }) => app.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) })));
   const log = apps[0]!.app.log;
   let stopping = false;
 

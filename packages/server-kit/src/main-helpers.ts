@@ -71,9 +71,9 @@ export async function startServices(runs: ServiceRun[]): Promise<void> {
     const apps = runs.map(({ spec }, i) => {
       const config = configs[i]!;
       const log = runs.length === 1 ? logger : logger.child({ service: spec.service });
-      return { app: spec.buildApp({ config, bus, logger: log }), port: config.port, host: config.host };
+      return { app: spec.buildApp({ config, bus, logger: log }), port: config.port, host: config.host, backlog: config.listenBacklog };
     });
-    const addresses = await runServices({ apps, bus });
+    const addresses = await runServices({ apps, bus, ...(first.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: first.drainTimeoutMs }) });
     runs.forEach(({ spec }, i) => {
       const address = addresses[i]!;
       apps[i]!.app.log.info({ url: address, ...spec.describe?.(address) }, `${spec.service} listening on ${address}`);

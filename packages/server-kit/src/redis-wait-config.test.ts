@@ -11,6 +11,10 @@ describe('REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS', () => {
     expect(c.redisWaitTimeoutMs).toBeUndefined();
   });
 
+  it('read with REDIS_CLUSTER_NODES too', () => {
+    expect(readCommonConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_WAIT_REPLICAS: '1' }, 8080)).toMatchObject({ redisWaitReplicas: 1 });
+  });
+
   it('read both with REDIS_URL or REDIS_SENTINELS, defaulting the other', () => {
     expect(readCommonConfig({ ...REDIS, REDIS_WAIT_REPLICAS: '2' }, 8080)).toMatchObject({ redisWaitReplicas: 2, redisWaitTimeoutMs: 1000 });
     const sentinel = { REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_WAIT_TIMEOUT_MS: '250' };
@@ -22,8 +26,8 @@ describe('REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS', () => {
     [{ ...REDIS, REDIS_WAIT_REPLICAS: '101' }, 'REDIS_WAIT_REPLICAS', /between 0 and 100/],
     [{ ...REDIS, REDIS_WAIT_TIMEOUT_MS: '0' }, 'REDIS_WAIT_TIMEOUT_MS', /between 1 and 60000/],
     [{ ...REDIS, REDIS_WAIT_TIMEOUT_MS: '-5' }, 'REDIS_WAIT_TIMEOUT_MS', /whole number/],
-    [{ REDIS_WAIT_REPLICAS: '1' }, 'REDIS_WAIT_REPLICAS', /only used with REDIS_URL or REDIS_SENTINELS/],
-    [{ REDIS_WAIT_TIMEOUT_MS: '500' }, 'REDIS_WAIT_TIMEOUT_MS', /only used with REDIS_URL or REDIS_SENTINELS/],
+    [{ REDIS_WAIT_REPLICAS: '1' }, 'REDIS_WAIT_REPLICAS', /only used with REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES/],
+    [{ REDIS_WAIT_TIMEOUT_MS: '500' }, 'REDIS_WAIT_TIMEOUT_MS', /only used with REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES/],
   ])('refuses %j, naming %s', (env, variable, detail) => {
     let error: unknown;
     try {
